@@ -1,0 +1,1 @@
+"""Vietnamese text processing: normalize → sentences/segment → fold. Pure functions, no I/O beyond bundled models."""
