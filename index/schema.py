@@ -1,0 +1,90 @@
+"""The Whoosh schema and the Vietnamese analyzers, built on `nlp.analysis`.
+
+Design (measured, see README "Search design"):
+- `title_t`/`body_t`: toned lower-case syllables with positions (phrases, exact Vietnamese matching);
+- `title_f`/`body_f`: the same syllables folded (no tone marks), so "khoi nghiep" matches "khởi nghiệp";
+- `words`: underthesea's multi-syllable words as single terms ("khởi_nghiệp"), no positions: rewards articles where
+  the query's syllables form a real word, and gives the vocabulary for restoring tones of tone-less queries;
+- `topic`, `province`, `province_former`, `source`: filter keywords; `facets`: one column per article with its facet
+  values, read into arrays once per segment so counting facets over all matches is a bincount, not a search;
+- the article itself is stored (title, lead, body, ...) for snippets, `GET /api/articles/<id>` and digests.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import Token, Tokenizer
+
+from nlp.analysis import folded_syllables, syllables
+
+FACET_SEPARATOR = "\x1f"
+
+TITLE_BOOST = 3.0
+TITLE_FOLDED_BOOST = 1.5
+BODY_BOOST = 1.0
+BODY_FOLDED_BOOST = 0.5
+WORDS_BOOST = 1.0
+
+
+class _ListTokenizer(Tokenizer):
+    """Turns a function text → list of terms into a Whoosh tokenizer (positions and chars omitted: not needed)."""
+
+    def __init__(self, split):
+        self.split = split
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.split is self.split
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
+                 start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        terms = self.split(value) if tokenize else [value]
+        for position, text in enumerate(terms, start_pos):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = position
+            yield token
+
+
+def _space_split(value: str) -> list[str]:
+    return value.split()
+
+
+def syllable_analyzer() -> Tokenizer:
+    """Toned syllables, lower-case: 'Khởi nghiệp' → khởi, nghiệp."""
+    return _ListTokenizer(syllables)
+
+
+def folded_analyzer() -> Tokenizer:
+    """Tone-less syllables: 'Khởi nghiệp' → khoi, nghiep."""
+    return _ListTokenizer(folded_syllables)
+
+
+def words_analyzer() -> Tokenizer:
+    """Pre-analyzed compound words, space-separated ('khởi_nghiệp đà_nẵng')."""
+    return _ListTokenizer(_space_split)
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.STORED(),
+        lead=fields.STORED(),
+        body=fields.STORED(),
+        url=fields.STORED(),
+        source=fields.ID(stored=True),
+        source_f=fields.ID(),
+        published=fields.DATETIME(stored=True, sortable=True),
+        topic=fields.KEYWORD(stored=True, commas=True, scorable=False),
+        province=fields.KEYWORD(stored=True, commas=True, scorable=False),
+        province_former=fields.KEYWORD(stored=True, commas=True, scorable=False),
+        facets=fields.ID(sortable=True),
+        extra=fields.STORED(),
+        title_t=fields.TEXT(analyzer=syllable_analyzer(), field_boost=TITLE_BOOST),
+        title_f=fields.TEXT(analyzer=folded_analyzer(), field_boost=TITLE_FOLDED_BOOST),
+        body_t=fields.TEXT(analyzer=syllable_analyzer(), field_boost=BODY_BOOST),
+        body_f=fields.TEXT(analyzer=folded_analyzer(), field_boost=BODY_FOLDED_BOOST),
+        words=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=WORDS_BOOST),
+    )

@@ -1,0 +1,447 @@
+"""Queries, filters, facets and snippets over the index: `search(store, request)` returns the API's JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Iterator, Mapping
+
+import numpy as np
+from whoosh import query as wq
+
+from corpus import TOPICS, parse_date
+from errors import InvalidInput
+from index import query as uq
+from index.highlight import snippet
+from index.schema import FACET_SEPARATOR
+from index.store import Store, stored_article
+from nlp.analysis import folded_syllables, has_tone_marks, syllables
+from nlp.fold import fold
+
+SORTS = ("relevance", "date")
+MAX_PAGE = 1000
+MAX_COMPOUND = 4  # longest Vietnamese word we try to recognise in a query, in syllables
+MIN_WORD_DF = 2  # a compound seen in one article only is a name or a segmentation accident, not vocabulary
+VOCABULARY_MAX_AGE = 30.0  # seconds a vocabulary may lag behind new commits
+FACET_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    topic: str | None = None
+    province: str | None = None
+    source: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object], *, max_per_page: int = 100) -> "SearchRequest":
+        """Validate raw parameters (strings from a URL or CLI); InvalidInput names the bad field and what is allowed."""
+        def text(name: str) -> str | None:
+            value = params.get(name)
+            if value is None:
+                return None
+            if not isinstance(value, str):
+                raise InvalidInput(f"`{name}` must be a string", field=name)
+            return value.strip() or None
+
+        def number(name: str, default: int, low: int, high: int) -> int:
+            value = params.get(name)
+            if value is None or value == "":
+                return default
+            try:
+                result = int(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise InvalidInput(f"`{name}` must be a whole number from {low} to {high}, not {value!r}", field=name)
+            if not low <= result <= high:
+                raise InvalidInput(f"`{name}` must be from {low} to {high}, not {result}", field=name)
+            return result
+
+        q = text("q") or ""
+        if len(q) > uq.MAX_QUERY_CHARS:
+            raise InvalidInput(f"`q` is longer than {uq.MAX_QUERY_CHARS} characters", field="q")
+        sort = text("sort") or "relevance"
+        if sort not in SORTS:
+            raise InvalidInput(f"`sort` must be one of {', '.join(SORTS)}, not {sort!r}", field="sort")
+        date_from = parse_date(text("from"), "from")
+        date_to = parse_date(text("to"), "to")
+        if date_from and date_to and date_from > date_to:
+            raise InvalidInput(f"`from` ({date_from}) is after `to` ({date_to})", field="from")
+        return cls(
+            q=q, topic=validate_topic(text("topic")), province=validate_province(text("province")),
+            source=text("source"), date_from=date_from, date_to=date_to, sort=sort,
+            page=number("page", 1, 1, MAX_PAGE), per_page=number("per_page", 10, 1, max_per_page),
+        )
+
+
+def validate_topic(topic: str | None) -> str | None:
+    if topic is None:
+        return None
+    if topic not in TOPICS:
+        raise InvalidInput(f"unknown topic {topic!r}; use one of: {', '.join(TOPICS)}", field="topic")
+    return topic
+
+
+def validate_province(province: str | None) -> str | None:
+    """Any spelling of a current or former province → the name as given if former, else the current name."""
+    if province is None:
+        return None
+    from models.provinces import CURRENT_PROVINCES, FORMER_PROVINCES, current_name
+
+    if province in FORMER_PROVINCES and province not in CURRENT_PROVINCES:
+        return province
+    name = current_name(province)
+    if name is None:
+        raise InvalidInput(
+            f"unknown province {province!r}; use a Vietnamese province name such as "
+            f"{', '.join(CURRENT_PROVINCES)} (former names like Quảng Nam also work)", field="province")
+    return name
+
+
+# ---------------------------------------------------------------- vocabulary (tone restoration)
+@dataclass
+class Vocabulary:
+    """Index words used to read queries: toned compounds, and the most frequent toned form of each folded form."""
+
+    compounds: frozenset[str]
+    restore_compound: dict[str, str]
+    restore_syllable: dict[str, str]
+    generation: int
+    built_at: float
+
+
+_vocab: dict[str, Vocabulary] = {}
+_vocab_lock = threading.Lock()
+
+
+def _build_vocabulary(searcher, generation: int) -> Vocabulary:
+    reader = searcher.reader()
+    compounds: set[str] = set()
+    best_compound: dict[str, tuple[int, str]] = {}
+    for raw, info in reader.iter_field("words"):
+        df = info.doc_frequency()
+        if df < MIN_WORD_DF:
+            continue
+        term = raw.decode("utf-8")
+        compounds.add(term)
+        key = fold(term)
+        if df > best_compound.get(key, (0, ""))[0]:
+            best_compound[key] = (df, term)
+    best_syllable: dict[str, tuple[int, str]] = {}
+    for raw, info in reader.iter_field("body_t"):
+        term = raw.decode("utf-8")
+        key = fold(term)
+        df = info.doc_frequency()
+        if df > best_syllable.get(key, (0, ""))[0]:
+            best_syllable[key] = (df, term)
+    return Vocabulary(
+        compounds=frozenset(compounds), restore_compound={k: v[1] for k, v in best_compound.items()},
+        restore_syllable={k: v[1] for k, v in best_syllable.items()}, generation=generation, built_at=time.time(),
+    )
+
+
+def vocabulary(store: Store, searcher) -> Vocabulary:
+    """The store's vocabulary, rebuilt when the index changed and the old one is older than VOCABULARY_MAX_AGE."""
+    key = str(store.path)
+    generation = store.generation()
+    current = _vocab.get(key)
+    if current and (current.generation == generation or time.time() - current.built_at < VOCABULARY_MAX_AGE):
+        return current
+    with _vocab_lock:
+        current = _vocab.get(key)
+        if current is None or (current.generation != generation
+                               and time.time() - current.built_at >= VOCABULARY_MAX_AGE):
+            current = _vocab[key] = _build_vocabulary(searcher, generation)
+    return current
+
+
+# ---------------------------------------------------------------- query building
+def _units(text: str, vocab: Vocabulary) -> list[tuple[list[str] | None, list[str]]]:
+    """Cut plain words into Vietnamese words: (toned syllables or None when unknown, folded syllables) per word.
+
+    Toned input is cut by the toned vocabulary; tone-less input is cut by the folded vocabulary and given the most
+    frequent toned reading, so "khoi nghiep da nang" is searched as "khởi nghiệp" + "đà nẵng".
+    """
+    toned = has_tone_marks(text)
+    tokens = syllables(text) if toned else folded_syllables(text)
+    units: list[tuple[list[str] | None, list[str]]] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(MAX_COMPOUND, len(tokens) - i), 1, -1):
+            candidate = "_".join(tokens[i:i + size])
+            if toned and candidate in vocab.compounds:
+                part = tokens[i:i + size]
+                units.append((part, [fold(t) for t in part]))
+                break
+            if not toned and candidate in vocab.restore_compound:
+                part = vocab.restore_compound[candidate].split("_")
+                units.append((part, tokens[i:i + size]))
+                break
+        else:
+            size = 1
+            token = tokens[i]
+            if toned:
+                units.append(([token], [fold(token)]))
+            else:
+                restored = vocab.restore_syllable.get(token)
+                units.append(([restored] if restored else None, [token]))
+        i += size
+    return units
+
+
+def _field_clause(field_title: str, field_body: str, parts: list[str]) -> list[wq.Query]:
+    if len(parts) == 1:
+        return [wq.Term(field_title, parts[0]), wq.Term(field_body, parts[0])]
+    return [wq.Phrase(field_title, parts), wq.Phrase(field_body, parts)]
+
+
+def _unit_query(toned: list[str] | None, folded: list[str], vocab: Vocabulary, *, exact: bool) -> wq.Query:
+    """One Vietnamese word. `exact` (the user typed tones): must match with tones; folded matches add to the score.
+    Otherwise any folded match counts, and toned matches of the restored reading score the same as if typed."""
+    folded_q = wq.Or(_field_clause("title_f", "body_f", folded))
+    if toned is None:
+        return folded_q
+    toned_parts = _field_clause("title_t", "body_t", toned)
+    if len(toned) > 1 and "_".join(toned) in vocab.compounds:
+        toned_parts.append(wq.Term("words", "_".join(toned)))
+    toned_q = wq.Or(toned_parts)
+    both = wq.Or([toned_q, folded_q])
+    # Scored the same either way, so a tone-less query ranks like its toned form; typed tones also filter.
+    return wq.Require(both, toned_q) if exact else both
+
+
+def _node_query(node, vocab: Vocabulary, highlight: set[str]) -> wq.Query | None:
+    if isinstance(node, uq.Words):
+        exact = has_tone_marks(node.text)
+        parts = []
+        for toned, folded in _units(node.text, vocab):
+            highlight.update(toned if exact and toned else folded)
+            parts.append(_unit_query(toned, folded, vocab, exact=exact))
+        return wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+    if isinstance(node, uq.Phrase):
+        exact = has_tone_marks(node.text)
+        folded = folded_syllables(node.text)
+        if not folded:
+            return None
+        toned = syllables(node.text) if exact else None
+        highlight.update(toned or folded)
+        return _unit_query(toned, folded, vocab, exact=exact)
+    if isinstance(node, uq.Not):
+        return _node_query(node.node, vocab, set())
+    if isinstance(node, (uq.And, uq.Or)):
+        positive, negative = [], []
+        for child in node.nodes:
+            built = _node_query(child, vocab, highlight)
+            if built is None:
+                continue
+            (negative if isinstance(child, uq.Not) else positive).append(built)
+        if isinstance(node, uq.Or):
+            return wq.Or(positive + negative) if positive or negative else None
+        base = (wq.And(positive) if len(positive) > 1 else positive[0]) if positive else wq.Every()
+        return wq.AndNot(base, wq.Or(negative)) if negative else base
+    return None
+
+
+def build_query(text: str, vocab: Vocabulary) -> tuple[wq.Query, frozenset[str]]:
+    """User query → (Whoosh query, terms to highlight: toned where the user typed tones, else folded). An empty query matches every article."""
+    node = uq.parse(text)
+    highlight: set[str] = set()
+    built = _node_query(node, vocab, highlight) if node is not None else None
+    return (built or wq.Every()), frozenset(highlight)
+
+
+def filter_query(request: SearchRequest) -> wq.Query | None:
+    from models.provinces import CURRENT_PROVINCES
+
+    parts: list[wq.Query] = []
+    if request.topic:
+        parts.append(wq.Term("topic", request.topic))
+    if request.province:
+        field = "province" if request.province in CURRENT_PROVINCES else "province_former"
+        parts.append(wq.Term(field, request.province))
+    if request.source:
+        parts.append(wq.Term("source_f", fold(request.source.strip())))
+    if request.date_from or request.date_to:
+        start = dt.datetime.combine(request.date_from, dt.time.min) if request.date_from else None
+        end = dt.datetime.combine(request.date_to, dt.time.max) if request.date_to else None
+        parts.append(wq.DateRange("published", start, end))
+    if not parts:
+        return None
+    return wq.And(parts) if len(parts) > 1 else parts[0]
+
+
+# ---------------------------------------------------------------- facets
+class _SegmentFacets:
+    """Facet values of one immutable segment as arrays: topic bits, source code, province codes (CSR)."""
+
+    def __init__(self, reader, codes: "_Codes"):
+        n = reader.doc_count_all()
+        self.topic_bits = np.zeros(n, dtype=np.uint8)
+        self.source = np.full(n, -1, dtype=np.int32)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        provinces: list[int] = []
+        column = reader.column_reader("facets") if reader.has_column("facets") else None
+        for docnum in range(n):
+            raw = column[docnum] if column is not None else ""
+            if isinstance(raw, bytes):
+                raw = raw.decode("utf-8")
+            for value in filter(None, (raw or "").split(FACET_SEPARATOR)):
+                kind, _, name = value.partition(":")
+                if kind == "t" and name in TOPICS:
+                    self.topic_bits[docnum] |= 1 << TOPICS.index(name)
+                elif kind == "p":
+                    provinces.append(codes.code("p", name))
+                elif kind == "s":
+                    self.source[docnum] = codes.code("s", name)
+            indptr[docnum + 1] = len(provinces)
+        self.province_indptr = indptr
+        self.province_codes = np.array(provinces, dtype=np.int32)
+
+
+class _Codes:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.by_value: dict[tuple[str, str], int] = {}
+        self.values: dict[str, list[str]] = {"p": [], "s": []}
+
+    def code(self, kind: str, name: str) -> int:
+        with self.lock:
+            key = (kind, name)
+            if key not in self.by_value:
+                self.by_value[key] = len(self.values[kind])
+                self.values[kind].append(name)
+            return self.by_value[key]
+
+
+_codes = _Codes()
+_segments: dict[str, _SegmentFacets] = {}
+_segments_lock = threading.Lock()
+
+
+def _segment_facets(reader) -> _SegmentFacets:
+    segment = reader.segment()
+    key = f"{segment.segment_id()}:{reader.doc_count_all()}" if segment is not None else str(id(reader))
+    cached = _segments.get(key)
+    if cached is None:
+        cached = _SegmentFacets(reader, _codes)
+        with _segments_lock:
+            _segments[key] = cached
+    return cached
+
+
+def _leaves(searcher) -> list[tuple[object, int]]:
+    return [(s, offset) for s, offset in searcher.subsearchers] if searcher.subsearchers else [(searcher, 0)]
+
+
+def matching_docnums(searcher, q: wq.Query) -> list[tuple[object, int, np.ndarray]]:
+    """All matching document numbers per segment: (leaf searcher, offset, local docnums)."""
+    out = []
+    for leaf, offset in _leaves(searcher):
+        ids = np.fromiter(q.docs(leaf), dtype=np.int64)
+        out.append((leaf, offset, ids))
+    return out
+
+
+def count_facets(matches: list[tuple[object, int, np.ndarray]]) -> dict[str, dict[str, int]]:
+    topic = np.zeros(len(TOPICS), dtype=np.int64)
+    province = np.zeros(len(_codes.values["p"]) + 64, dtype=np.int64)
+    source = np.zeros(len(_codes.values["s"]) + 64, dtype=np.int64)
+    for leaf, _, ids in matches:
+        if not len(ids):
+            continue
+        facets = _segment_facets(leaf.reader())
+        bits = facets.topic_bits[ids]
+        for j in range(len(TOPICS)):
+            topic[j] += int(np.count_nonzero(bits & (1 << j)))
+        src = facets.source[ids]
+        src = src[src >= 0]
+        if len(src):
+            counts = np.bincount(src)
+            if len(counts) > len(source):
+                source = np.pad(source, (0, len(counts) - len(source)))
+            source[: len(counts)] += counts
+        starts, ends = facets.province_indptr[ids], facets.province_indptr[ids + 1]
+        lengths = ends - starts
+        if lengths.sum():
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            counts = np.bincount(facets.province_codes[offsets])
+            if len(counts) > len(province):
+                province = np.pad(province, (0, len(counts) - len(province)))
+            province[: len(counts)] += counts
+
+    def named(counts: np.ndarray, names: list[str]) -> dict[str, int]:
+        pairs = [(names[i], int(c)) for i, c in enumerate(counts[: len(names)]) if c]
+        pairs.sort(key=lambda p: (-p[1], p[0]))
+        return dict(pairs[:FACET_LIMIT])
+
+    return {
+        "topic": {name: int(c) for name, c in sorted(zip(TOPICS, topic), key=lambda p: -p[1]) if c},
+        "province": named(province, _codes.values["p"]),
+        "source": named(source, _codes.values["s"]),
+    }
+
+
+# ---------------------------------------------------------------- search
+def search(store: Store, request: SearchRequest) -> dict:
+    """Run a search: the page of hits with snippets, the exact total, and facet counts over all matches."""
+    started = time.perf_counter()
+    with store.searcher() as searcher:
+        vocab = vocabulary(store, searcher)
+        q, terms = build_query(request.q, vocab)
+        fq = filter_query(request)
+        everything = wq.And([q, fq]) if fq is not None else q
+        matches = matching_docnums(searcher, everything)
+        total = int(sum(len(ids) for _, _, ids in matches))
+        facets = count_facets(matches)
+        sort_by_date = request.sort == "date" or isinstance(q, wq.Every)
+        limit = request.page * request.per_page
+        hits = []
+        if total and (request.page - 1) * request.per_page < total:
+            if sort_by_date:
+                results = searcher.search(everything, limit=limit, sortedby="published", reverse=True)
+            else:
+                results = searcher.search(q, limit=limit, filter=fq)
+            for hit in list(results)[(request.page - 1) * request.per_page: limit]:
+                article = stored_article(hit.fields())
+                hits.append({
+                    "id": article["id"], "title": article["title"], "url": article["url"],
+                    "source": article["source"], "published": article["published"], "topics": article["topics"],
+                    "provinces": article["provinces"],
+                    "score": None if sort_by_date or hit.score is None else round(float(hit.score), 4),
+                    "snippet": snippet(article["title"], article["lead"], article["body"], terms),
+                })
+    return {
+        "query": request.q, "total": total, "page": request.page, "per_page": request.per_page, "hits": hits,
+        "facets": facets, "took_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def iter_articles(store: Store, request: SearchRequest) -> Iterator[dict]:
+    """Every stored article matching the request's query and filters (no paging, index order)."""
+    with store.searcher() as searcher:
+        q, _ = build_query(request.q, vocabulary(store, searcher)) if request.q else (wq.Every(), None)
+        fq = filter_query(request)
+        everything = wq.And([q, fq]) if fq is not None else q
+        for docnum in searcher.docs_for_query(everything):
+            yield stored_article(searcher.stored_fields(docnum))
+
+
+def date_bounds(store: Store) -> tuple[dt.date | None, dt.date | None]:
+    """Earliest and latest `published` date in the index (None, None when it has none)."""
+    with store.searcher() as searcher:
+        dated = wq.Every("published")
+        first = searcher.search(dated, limit=1, sortedby="published")
+        last = searcher.search(dated, limit=1, sortedby="published", reverse=True)
+        if not len(first):
+            return None, None
+        return first[0]["published"].date(), last[0]["published"].date()
+
+
+def page_request(request: SearchRequest, page: int) -> SearchRequest:
+    return replace(request, page=page)

@@ -1,0 +1,50 @@
+"""Tag articles: topics from the classifier, provinces from the gazetteer tagger, as one `Tags` record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from corpus import Article
+from models.provinces import tag_provinces
+from models.topics import TopicModel, feature_text
+
+
+@dataclass
+class Tags:
+    """What the tagger says about one article; `to_dict` is the shape `vnnews tag` and the API add."""
+
+    topics: list[str]
+    topic_scores: dict[str, float]
+    provinces: list[str]
+    province_details: list[dict]
+    former_provinces: list[str]
+
+    def to_dict(self) -> dict:
+        return {"topics": self.topics, "topic_scores": self.topic_scores, "provinces": self.provinces,
+                "province_details": self.province_details}
+
+
+def tag_many(articles: Sequence[Article], model: TopicModel,
+             words: Sequence[Sequence[str]] | None = None) -> list[Tags]:
+    """Tag a batch (one classifier call for all); `words` are pre-segmented title+lead+body words if available."""
+    if not articles:
+        return []
+    texts = [
+        feature_text(a.title, a.lead, a.body, None if words is None else words[i]) for i, a in enumerate(articles)
+    ]
+    out = []
+    for article, scores in zip(articles, model.scores(texts)):
+        matches = tag_provinces(article.title, article.body, article.lead)
+        out.append(Tags(
+            topics=model.decide(scores), topic_scores=scores, provinces=[m.name for m in matches],
+            province_details=[{"name": m.name, "as_written": list(m.as_written), "score": round(m.score, 3)}
+                              for m in matches],
+            former_provinces=sorted({f for m in matches for f in m.former}),
+        ))
+    return out
+
+
+def tag(article: Article, model: TopicModel) -> Tags:
+    """Tag one article: ``tag(article, model).topics`` → ``['startup']``."""
+    return tag_many([article], model)[0]

@@ -1,0 +1,188 @@
+"""The multi-label topic classifier: train, save, load, predict.
+
+Features are TF-IDF over underthesea words (title counted twice) and over character n-grams of the tone-folded
+text, fed to one logistic regression per label. Per-label thresholds are chosen on out-of-fold probabilities, so
+`predict` needs no extra data. The saved file carries the label set, the scikit-learn version, the corpus hash and
+the cross-validated figures; a model saved under another scikit-learn version is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from corpus import TOPICS, Article
+from errors import ModelError
+from nlp.fold import fold
+from nlp.segment import segment
+
+MODEL_PATH = Path(__file__).resolve().parent / "topics.joblib"
+FORMAT = 2  # bump when the feature text changes, so old files are refused
+BODY_CHARS = 8000  # the topic of a news article is settled long before its end; segmenting less is faster
+THRESHOLD_RANGE = (0.25, 0.75)
+
+
+def feature_words(title_words: Sequence[str], lead_words: Sequence[str], body_words: Sequence[str]) -> list[str]:
+    """The words the classifier reads: the title twice (titles carry the topic), the lead, the body's first part."""
+    head: list[str] = []
+    size = 0
+    for word in body_words:
+        head.append(word)
+        size += len(word) + 1
+        if size >= BODY_CHARS:
+            break
+    return [*title_words, *title_words, *lead_words, *head]
+
+
+def feature_text(title: str, lead: str, body: str, words: Sequence[str] | None = None) -> str:
+    """The single string the vectorizers see: segmented, lower-cased words, multi-syllable words joined by '_'."""
+    if words is None:
+        words = feature_words(segment(title), segment(lead), segment(body[: BODY_CHARS * 2]))
+    return " ".join(w.lower().replace(" ", "_") for w in words if any(c.isalnum() for c in w))
+
+
+def word_tokens(text: str) -> list[str]:
+    """Tokens for the word vectorizer (module level, so joblib can save the pipeline)."""
+    return text.split()
+
+
+def folded(text: str) -> str:
+    """Preprocessor for the character vectorizer: tone-less, so 'AI', 'ai' and spelling variants meet."""
+    return fold(text.replace("_", " "))
+
+
+def build_pipeline(c: float = 8.0) -> Pipeline:
+    """The untrained pipeline: word 1–2-grams and character 2–5-grams, one balanced logistic regression per label."""
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(tokenizer=word_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
+                                  min_df=2, sublinear_tf=True, max_features=60000)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", preprocessor=folded, ngram_range=(3, 5), min_df=2,
+                                  sublinear_tf=True, max_features=120000)),
+    ])
+    classifier = OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
+    return Pipeline([("features", features), ("classify", classifier)])
+
+
+def label_matrix(label_sets: Sequence[Sequence[str]], labels: Sequence[str] = TOPICS) -> np.ndarray:
+    return np.array([[int(label in chosen) for label in labels] for chosen in label_sets])
+
+
+def best_thresholds(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Per label, the threshold in THRESHOLD_RANGE with the best F1 on out-of-fold scores."""
+    grid = np.arange(THRESHOLD_RANGE[0], THRESHOLD_RANGE[1] + 1e-9, 0.01)
+    best = []
+    for j in range(y.shape[1]):
+        f1s = []
+        for t in grid:
+            pred = scores[:, j] >= t
+            tp = np.sum(pred & (y[:, j] == 1))
+            f1s.append(2 * tp / max(1, pred.sum() + y[:, j].sum()))
+        # Ties go to the middle of the best plateau, which generalizes better than its edge.
+        top = np.flatnonzero(np.isclose(f1s, max(f1s)))
+        best.append(float(grid[top[len(top) // 2]]))
+    return np.array(best)
+
+
+@dataclass
+class TopicModel:
+    """A trained topic classifier with everything needed to trust it later."""
+
+    pipeline: Pipeline
+    labels: tuple[str, ...]
+    thresholds: dict[str, float]
+    sklearn_version: str = sklearn.__version__
+    corpus_hash: str = ""
+    trained_at: str = ""
+    n_articles: int = 0
+    metrics: dict = field(default_factory=dict)
+    format: int = FORMAT
+
+    @property
+    def version(self) -> str:
+        return f"topics-{self.trained_at[:10]}-{self.corpus_hash[:8]}"
+
+    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Per-label probability-like scores for feature texts (see `feature_text`)."""
+        probabilities = self.pipeline.predict_proba(list(texts))
+        return [{label: round(float(p), 4) for label, p in zip(self.labels, row)} for row in probabilities]
+
+    def decide(self, scores: dict[str, float]) -> list[str]:
+        """Labels whose score reaches that label's threshold."""
+        return [label for label in self.labels if scores[label] >= self.thresholds[label]]
+
+    def save(self, path: Path = MODEL_PATH) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        joblib.dump(self, tmp, compress=3)
+        tmp.replace(path)  # atomic: a reader never sees half a model
+        return path
+
+
+def train(articles: Sequence[Article], *, corpus_hash: str = "", c: float = 8.0, folds: int = 5,
+          texts: Sequence[str] | None = None) -> TopicModel:
+    """Fit on labeled articles; thresholds and reported figures come from `folds`-fold cross-validation."""
+    if len(articles) < 20:
+        raise ModelError(f"need at least 20 labeled articles to train, got {len(articles)}", status=400)
+    if texts is None:
+        texts = [feature_text(a.title, a.lead, a.body) for a in articles]
+    y = label_matrix([a.topics for a in articles])
+    missing = [label for label, count in zip(TOPICS, y.sum(axis=0)) if count < folds]
+    if missing:
+        raise ModelError(f"too few training articles for {', '.join(missing)}: need {folds} each", status=400)
+    oof = cross_val_predict(build_pipeline(c), list(texts), y, cv=KFold(folds, shuffle=True, random_state=0),
+                            method="predict_proba")
+    thresholds = best_thresholds(y, oof)
+    pipeline = build_pipeline(c).fit(list(texts), y)
+    from models.evaluate import topic_report  # here, not at import: evaluate imports this module
+
+    predicted = [[lab for j, lab in enumerate(TOPICS) if oof[i, j] >= thresholds[j]] for i in range(len(y))]
+    metrics = {"cross_validation": topic_report([a.topics for a in articles], predicted), "folds": folds}
+    return TopicModel(
+        pipeline=pipeline, labels=TOPICS, thresholds=dict(zip(TOPICS, map(float, thresholds))),
+        corpus_hash=corpus_hash, trained_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        n_articles=len(articles), metrics=metrics,
+    )
+
+
+_cache: dict[Path, tuple[float, TopicModel]] = {}
+_cache_lock = threading.Lock()
+
+
+def load(path: Path = MODEL_PATH) -> TopicModel:
+    """Load a saved model, refusing one from another scikit-learn version or feature format."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelError(f"no topic model at {path}; run `vnnews train` to build one")
+    with _cache_lock:
+        mtime = path.stat().st_mtime
+        cached = _cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            model = joblib.load(path)
+        except Exception as exc:  # a truncated or foreign file: say what to do, whatever the unpickling error
+            raise ModelError(f"cannot read the topic model at {path} ({exc}); run `vnnews train`") from exc
+        if not isinstance(model, TopicModel):
+            raise ModelError(f"{path} is not a vnnews topic model; run `vnnews train`")
+        if model.sklearn_version != sklearn.__version__:
+            raise ModelError(
+                f"the topic model at {path} was saved with scikit-learn {model.sklearn_version}, but "
+                f"{sklearn.__version__} is installed; run `vnnews train` to retrain it"
+            )
+        if model.format != FORMAT:
+            raise ModelError(f"the topic model at {path} uses an old feature format; run `vnnews train`")
+        _cache[path] = (mtime, model)
+        return model

@@ -1,0 +1,69 @@
+"""Token streams for indexing and querying, built from normalize/segment/fold (no search-engine code here).
+
+The index layer wraps these in its engine's analyzer classes; keeping the Vietnamese logic here means a query and
+a document are always cut the same way, whatever the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from nlp.fold import fold
+
+_SYLLABLE = re.compile(r"\w+")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The Vietnamese stopword list (lower-case, segmented form: 'cho biết')."""
+    path = Path(__file__).with_name("stopwords_vi.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-case syllables (and numbers) with tone marks: ``syllables("Khởi nghiệp, 2025")`` → ``['khởi', 'nghiệp', '2025']``."""
+    return _SYLLABLE.findall(text.lower())
+
+
+def folded_syllables(text: str) -> list[str]:
+    """Tone-less syllables: ``folded_syllables("Đà Nẵng")`` → ``['da', 'nang']``."""
+    return _SYLLABLE.findall(fold(text))
+
+
+def has_tone_marks(text: str) -> bool:
+    """True when the text carries any Vietnamese diacritic (then the user typed tones on purpose)."""
+    return fold(text) != text.lower()
+
+
+def compound(word: str) -> str | None:
+    """A segmented multi-syllable word as one index term: 'Khởi nghiệp' → 'khởi_nghiệp'; None for single syllables."""
+    parts = syllables(word)
+    return "_".join(parts) if len(parts) > 1 else None
+
+
+def compounds(words: Iterable[str]) -> list[str]:
+    """Index terms for the multi-syllable words of a segmented text."""
+    return [c for c in map(compound, words) if c]
+
+
+def key_terms(words: Sequence[str], limit: int = 15) -> list[str]:
+    """The most frequent multi-syllable content words of one text (no stopwords, no numbers), most frequent first."""
+    stop = stopwords()
+    counts: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for word in words:
+        parts = syllables(word)
+        if len(parts) < 2 or not _HAS_LETTER.search(word):
+            continue
+        key = " ".join(parts)
+        if key in stop:
+            continue
+        counts[key] += 1
+        first.setdefault(key, key)
+    return [term for term, _ in counts.most_common(limit)]
