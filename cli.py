@@ -130,6 +130,101 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- ingest
+def _progress_printer():
+    """A one-line progress bar with a rate, on a terminal only."""
+    if not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(summary) -> None:
+        now = time.perf_counter()
+        if now - last[0] < 0.2:
+            return
+        last[0] = now
+        done = summary.processed + len(summary.rejected)
+        rate = done / summary.seconds if summary.seconds else 0.0
+        sys.stderr.write(f"\r  {done:,} records  {rate:,.1f}/s  ({len(summary.rejected)} rejected)   ")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_ingest(args) -> int:
+    from index.ingest import ingest_records, iter_records
+    from index.store import Store
+
+    for path in args.paths:
+        if not Path(path).exists():
+            raise InvalidInput(f"no such file or folder: {path}")
+    model_path = settings.model_path(args.model)
+    model = ensure_model(model_path)
+    with Store(settings.data_dir(args.data_dir)) as store:
+        progress = None if args.json else _progress_printer()
+        summary = ingest_records(store, iter_records(args.paths), model, model_path, workers=args.workers,
+                                 progress=progress)
+        if progress:
+            sys.stderr.write("\n")
+        total = store.count()
+    if args.json:
+        print(json.dumps(summary.to_dict() | {"index_articles": total}, ensure_ascii=False, indent=2))
+    else:
+        rate = summary.processed / summary.seconds if summary.seconds else 0.0
+        print(f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
+              f"rejected {len(summary.rejected)} in {summary.seconds:.1f} s ({rate:.1f} articles/s); "
+              f"the index now holds {total} articles")
+        for rejected in summary.rejected[:50]:
+            print(f"  rejected {rejected.where}: {rejected.reason}")
+        if len(summary.rejected) > 50:
+            print(f"  ... and {len(summary.rejected) - 50} more")
+        if summary.interrupted:
+            print("interrupted: everything above was committed; run the same command again to finish")
+    return 130 if summary.interrupted else (1 if summary.rejected else 0)
+
+
+# ---------------------------------------------------------------- search
+def _open_store(args):
+    from index.store import Store
+
+    return Store(settings.data_dir(args.data_dir), create=False)
+
+
+def cmd_search(args) -> int:
+    from index.search import SearchRequest, search
+
+    params = {"q": args.query, "topic": args.topic, "province": args.province, "source": args.source,
+              "from": args.date_from, "to": args.date_to, "sort": args.sort, "page": str(args.page),
+              "per_page": str(args.per_page)}
+    request = SearchRequest.from_params(params)
+    with _open_store(args) as store:
+        result = search(store, request)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    import html
+    import re
+
+    def plain(snippet: str) -> str:
+        marked = re.sub(r"<mark>(.*?)</mark>", lambda m: f"\033[1m{m.group(1)}\033[0m" if sys.stdout.isatty()
+                        else f"[{m.group(1)}]", snippet)
+        return html.unescape(marked)
+
+    first = (result["page"] - 1) * result["per_page"]
+    print(f"{result['total']} articles ({result['took_ms']} ms)")
+    for number, hit in enumerate(result["hits"], first + 1):
+        tags = ", ".join(hit["topics"] + hit["provinces"])
+        print(f"\n{number}. {hit['title']}")
+        print(f"   {hit['source'] or '-'} · {hit['published'] or 'no date'}" + (f" · {tags}" if tags else ""))
+        print(f"   {plain(hit['snippet'])}")
+        if hit["url"]:
+            print(f"   {hit['url']}")
+    for name, counts in result["facets"].items():
+        if counts:
+            top = ", ".join(f"{value} ({count})" for value, count in list(counts.items())[:8])
+            print(f"\n{name}: {top}")
+    return 0
+
+
 # ---------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vnnews", description="Vietnamese news tagging, search and digests.")
@@ -148,6 +243,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="print tag quality (P/R/F1) on a labeled JSON Lines file")
     p.add_argument("--data", help="labeled file (default ../shared/data/dev-labeled.jsonl)")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("ingest", help="tag and index JSON / JSON Lines files or folders (same id → replaced)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--workers", type=int, default=None, help="processes for segmentation and tagging (default: cores)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="search the index; --json prints exactly what GET /api/search returns")
+    p.add_argument("query", nargs="?", default="", help='words, "a phrase", -excluded, OR; tone marks optional')
+    p.add_argument("--topic")
+    p.add_argument("--province")
+    p.add_argument("--source")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="earliest published date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="latest published date, YYYY-MM-DD")
+    p.add_argument("--sort", default="relevance", help="relevance (default) or date")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--per-page", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
     return parser
 
 

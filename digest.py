@@ -43,8 +43,8 @@ DEFAULT_DAYS = 7                # the default period: the last 7 days of the dat
 MAX_DAYS = 366                  # longest period a digest covers (one bar per day in the chart)
 MAX_LIMIT = 50                  # most top stories a digest lists
 SAME_STORY_DAYS = 3             # copies of one story appear within this many days of each other
-SAME_STORY_SIMILARITY = 0.25    # TF-IDF cosine (mean of words and anchors) from which two articles are one story
-ANCHOR_WEIGHT = 0.5             # share of the anchors (names, numbers) in that similarity; the rest is words
+SAME_STORY_SIMILARITY = 0.37    # story similarity from which two articles are one story (measured: see tests)
+ANCHOR_WEIGHT = 0.6             # share of the anchors (names, numbers) in that similarity; the rest is words
 OUTLET_WEIGHT, RECENCY_WEIGHT, TOPIC_WEIGHT = 1.0, 0.5, 0.5
 SUMMARY_SENTENCES = 2
 MIN_SENTENCE_WORDS, MAX_SENTENCE_WORDS = 8, 60
@@ -67,7 +67,16 @@ công ty|doanh nghiệp|hoạt động|công bố|thông báo|tham gia|phát tri
 |giám đốc|lãnh đạo|đơn vị|cơ quan|địa bàn|địa phương|tỉnh|khu vực|sự kiện|thông tin|dịch vụ|sản phẩm|giải pháp
 |công nghệ|tăng|giảm|mới đây|gần đây|cuối năm|đầu năm|năm nay|năm ngoái|tuần qua|hôm nay|sáng nay|chiều nay
 |tỷ đồng|triệu đồng|triệu usd|phần trăm|trong nước|nước ngoài|lần đầu|đầu tiên|cùng ngày|hiện có|có mặt
+|ra đời|dẫn dắt|hướng dẫn|phân tích|giải quyết|trung bình|mức độ|phát hiện|tiếp nhận|cung cấp|áp dụng|ứng dụng
+|thực hiện|đưa ra|cho thấy|ghi nhận|khả năng|quy mô|hiệu quả|chất lượng|nhu cầu|thị trường|tham dự|trường hợp
+|yêu cầu|chủ yếu|năng lực|trí tuệ|nhân tạo|chuyển đổi|khởi động|ra mắt|vận hành|trung tâm|hình ảnh|kết nối|tiếp cận|quan trọng|cần thiết
 """.replace("\n", "").split("|")) - {""}
+# "hai nhà đầu tư", "nhiều doanh nghiệp": a count in front of a term is not part of it.
+_QUANTITY_WORDS = frozenset("một hai ba bốn năm sáu bảy tám chín mười mươi trăm nghìn ngàn vài nhiều các những mọi mấy"
+                            " hàng từng triệu tỷ".split())
+# A run of words that starts with one of these is a clause ("dùng trí tuệ nhân tạo"), not a term.
+_CLAUSE_START = frozenset("bằng dùng giúp đưa tạo nhận gọi mở đặt bán mua lập chạy học làm cần muốn đạt tăng giảm"
+                          " xin trả bỏ giữ lấy".split())
 _WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 _SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -75,6 +84,9 @@ _SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 # ---------------------------------------------------------------------------------------------------- features
 _TOKEN = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]\w*", re.UNICODE)
 _NUMBER = re.compile(r"^\d")
+_WORD = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*")
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_PUNCTUATION = re.compile(r"[^\w\s.,/]+|(?<!\d)[.,/]|[.,/](?!\d)")
 
 
 def _is_capitalised(token: str) -> bool:
@@ -86,34 +98,49 @@ def story_features(text: str) -> list[str]:
     stop = stopwords()
     features: list[str] = []
     for sentence in segment.sentences(text):
-        tokens = _TOKEN.findall(sentence)
-        lower = [t.lower() for t in tokens]
-        for i, word in enumerate(lower):
-            if _NUMBER.match(word):
-                # "6.200" and "6,200" are one figure to a reader; "3,5" keeps its comma as a decimal mark.
-                features.append("#" + (word.replace(".", "") if re.fullmatch(r"\d{1,3}(\.\d{3})+", word) else word))
-                continue
-            if word not in stop and len(word) > 1:
-                features.append(word)
-            if i + 1 < len(lower) and not _NUMBER.match(lower[i + 1]):
-                pair = f"{word} {lower[i + 1]}"
-                if not (word in stop and lower[i + 1] in stop) and pair not in stop:
-                    features.append(pair)
-        # Names: runs of capitalised tokens ("Mekong Horizon Ventures", "Trần Minh Khôi", "SwapGo"). A sentence's
-        # first word is capitalised anyway: alone it is a name only with a capital inside ("SwapGo", "AI"), and a
-        # function word ("Theo", "Ông", "Tại") never starts one.
-        start, run = 0, []
-        for i, token in enumerate(tokens + [""]):
-            capital = bool(token) and _is_capitalised(token) and not (i == 0 and token.lower() in stop)
-            if capital:
-                if not run:
-                    start = i
-                run.append(token)
-                continue
-            if run and (len(run) > 1 or start > 0 or any(c.isupper() for c in run[0][1:])):
-                features.append("@" + "_".join(t.lower() for t in run))
-            run = []
+        # Punctuation ends a pair and a name: "Mekong Horizon Ventures (Singapore)" is two names.
+        started = False
+        for chunk in _PUNCTUATION.split(sentence):
+            tokens = _TOKEN.findall(chunk)
+            lower = [t.lower() for t in tokens]
+            for i, word in enumerate(lower):
+                if _NUMBER.match(word):
+                    # "6.200" and "6200" are one figure to a reader; "3,5" keeps its comma as a decimal mark.
+                    features.append("#" + (word.replace(".", "") if _THOUSANDS.fullmatch(word) else word))
+                    continue
+                if word not in stop and len(word) > 1:
+                    features.append(word)
+                if i + 1 < len(lower) and not _NUMBER.match(lower[i + 1]):
+                    pair = f"{word} {lower[i + 1]}"
+                    if not (word in stop and lower[i + 1] in stop) and pair not in stop:
+                        features.append(pair)
+            features += _names(tokens, sentence_start=not started, stop=stop)
+            started = started or bool(tokens)
     return features
+
+
+def _names(tokens: list[str], *, sentence_start: bool, stop: frozenset[str]) -> list[str]:
+    """Anchors from runs of capitalised tokens, as pairs ('Quỹ Mekong Horizon' → '@quỹ_mekong', '@mekong_horizon').
+
+    Pairs rather than whole runs, so that "quỹ Mekong Horizon Ventures" and "Mekong Horizon Ventures" still meet.
+    A sentence's first word is capitalised anyway: alone it is a name only with a capital inside ("SwapGo"), and a
+    function word ("Theo", "Ông", "Tại") never starts a name.
+    """
+    out: list[str] = []
+    run: list[str] = []
+    for i, token in enumerate(tokens + [""]):
+        first = sentence_start and i == 0
+        if token and _is_capitalised(token) and not _NUMBER.match(token) and not (first and token.lower() in stop):
+            run.append(token.lower() if not first or len(tokens) < 2 or _is_capitalised(tokens[1]) else "")
+            if run[-1] == "" and any(c.isupper() for c in token[1:]):
+                run[-1] = token.lower()
+            continue
+        run = [t for t in run if t]
+        if len(run) == 1:
+            out.append("@" + run[0])
+        out += [f"@{x}_{y}" for x, y in zip(run, run[1:])]
+        run = []
+    return out
 
 
 def _article_text(article: dict) -> str:
@@ -208,7 +235,7 @@ _CAPTION = re.compile(r"^\s*[(\[]?\s*(?:ảnh|hình|video|clip|đồ họa|infog
                       r"|[(\[]\s*(?:ảnh|hình|nguồn ảnh|video)\s*:[^)\]]*[)\]]\s*\.?\s*$"
                       r"|(?:^|\s)(?:ảnh|hình)\s*:\s*[^\s].{0,40}$", re.IGNORECASE)
 _CONNECTIVE = re.compile(r"^(?:tuy nhiên|ngoài ra|trong khi đó|bên cạnh đó|theo đó|do đó|vì vậy|vì thế|đây là|điều này"
-                         r"|cũng theo|nó |họ |còn |thêm vào đó|mặt khác|dù vậy|song|nhưng)", re.IGNORECASE)
+                         r"|cũng theo|cùng ngày|trước đó|sau đó|nó |họ |còn |thêm vào đó|mặt khác|dù vậy|song|nhưng)", re.IGNORECASE)
 _QUOTE_START = re.compile(r"^[\"“”'‘’«]")
 
 
@@ -281,23 +308,23 @@ def article_terms(article: dict) -> dict[str, str]:
     text = "\n".join([article.get("title") or "", article.get("lead") or "", *paragraphs])[:KEY_TERM_MAX_CHARS]
     stop = stopwords()
     terms: dict[str, str] = {}
-    words = segment.segment(text)
-    # Multi-syllable words ("khởi nghiệp") and runs of two or three words ("quỹ" + "đầu tư", "trí tuệ" + "nhân tạo")
-    # without stopwords or figures, all lower-case or all capitalised (a name does not run into a verb).
-    for start in range(len(words)):
-        for size in (1, 2, 3):
-            run = words[start : start + size]
-            if len(run) < size:
-                break
-            if any(w.lower() in stop or not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+)*", w) for w in run):
-                break
-            if len({_is_capitalised(w) for w in run}) > 1 and start > 0:
-                break
-            parts = [s for w in run for s in syllables(w)]
-            if len(parts) < 2 or len(parts) > 5:
-                continue
-            key = " ".join(parts)
-            terms.setdefault(key, " ".join(run))
+    for sentence in segment.sentences(normalize(text)):
+        words = segment.segment_sentence(sentence)
+        # Multi-syllable words ("khởi nghiệp") and runs of two or three words ("quỹ" + "đầu tư", "trí tuệ" +
+        # "nhân tạo") without stopwords or figures, all lower-case or all capitalised: a name does not run into a
+        # verb. A sentence's first word is capitalised anyway, so its case says nothing.
+        for start in range(len(words)):
+            for size in (1, 2, 3):
+                run = words[start : start + size]
+                if len(run) < size:
+                    break
+                if any(w.lower() in stop or not _WORD.fullmatch(w) for w in run):
+                    break
+                if len({_is_capitalised(w) for w in (run[1:] if start == 0 else run)}) > 1:
+                    break
+                parts = [p for w in run for p in syllables(w)]
+                if 2 <= len(parts) <= 5:
+                    terms.setdefault(" ".join(parts), " ".join(run))
     return terms
 
 
@@ -321,30 +348,43 @@ def _is_place(term: str, province: str | None, place_keys: set[str]) -> bool:
 
 
 def key_terms(articles: list[dict], *, topic: str | None, province: str | None, places: Iterable[str] = (),
-              limit: int = KEY_TERMS) -> list[dict]:
-    """The most frequent key terms of the articles: [{'term', 'count' (articles)}], longest kept when nested."""
+              stories: list[int] | None = None, limit: int = KEY_TERMS) -> list[dict]:
+    """The key terms of the period: [{'term', 'count' (articles)}], the themes of several stories first.
+
+    `stories[k]` is the story of article k: three outlets retelling one story make its names frequent, not
+    key terms of the period: a term must appear in two articles and two stories (when there are four or more),
+    ranked by the number of stories, then of articles. Of two nested terms the longer is kept unless the shorter is clearly
+    more frequent on its own ("trí tuệ nhân tạo" over "trí tuệ").
+    """
+    stories = list(range(len(articles))) if stories is None else stories
     counts: Counter[str] = Counter()
+    in_stories: dict[str, set[int]] = defaultdict(set)
     written: dict[str, Counter[str]] = defaultdict(Counter)
-    for article in articles:
+    for article, story in zip(articles, stories):
         for key, surface in article_terms(article).items():
             counts[key] += 1
+            in_stories[key].add(story)
             written[key][surface] += 1
     banned = _TOPIC_TERMS.get(topic or "", set()) | _GENERIC_TERMS | stopwords()
     place_keys = _place_keys(province, places)
-    minimum = 2 if len(articles) >= 4 else 1
+    story_minimum = 2 if len(set(stories)) >= 4 else 1
     kept: list[str] = []
     for key in sorted(counts, key=lambda k: (-len(k.split()), -counts[k], k)):
-        if counts[key] < minimum or key in banned or any(_NUMBER.match(p) for p in key.split()):
+        parts = key.split()
+        if counts[key] < 2 or len(in_stories[key]) < story_minimum or key in banned or _QUANTITY_WORDS.intersection(parts):
             continue
-        if _is_place(key, province, place_keys):
+        # The segmenter cuts "trí tuệ nhân tạo" in two: "hệ thống trí tuệ" is a cut term.
+        if key.endswith(" trí tuệ") or key.startswith("nhân tạo "):
             continue
-        # "trí tuệ" inside "trí tuệ nhân tạo": keep the shorter only when it is clearly more frequent on its own.
+        if parts[0] in _CLAUSE_START and len(parts) > 2:
+            continue
+        if any(_NUMBER.match(p) for p in parts) or _is_place(key, province, place_keys):
+            continue
         if any(f" {key} " in f" {longer} " and counts[longer] >= 0.7 * counts[key] for longer in kept):
             continue
         kept.append(key)
-    kept.sort(key=lambda k: (-counts[k], -len(k.split()), k))
-    return [{"term": written[k].most_common(1)[0][0].lower() if written[k] else k, "count": counts[k]}
-            for k in kept[:limit]]
+    kept.sort(key=lambda k: (-len(in_stories[k]), -counts[k], -len(k.split()), k))
+    return [{"term": written[k].most_common(1)[0][0].lower(), "count": counts[k]} for k in kept[:limit]]
 
 
 # ---------------------------------------------------------------------------------------------------- digest
@@ -413,9 +453,14 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
     per_source = Counter((a.get("source") or "").strip() or "(không rõ nguồn)" for a in chosen)
 
     sims = similarity_matrix(chosen)
+    groups = group_stories(chosen, days, sims)
+    story_of = [0] * len(chosen)
+    for number, group in enumerate(groups):
+        for k in group:
+            story_of[k] = number
     stories = []
     span = max(1, (date_to - date_from).days)
-    for group in group_stories(chosen, days, sims):
+    for group in groups:
         members = [chosen[k] for k in group]
         # The story is told by its most central copy (the one closest to all others), the fuller one on a tie.
         lead_k = max(group, key=lambda k: (sims[k, group].sum(), len(_article_text(chosen[k])), -group.index(k)))
@@ -449,7 +494,7 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
         "per_day": {day.isoformat(): per_day.get(day.isoformat(), 0) for day in period},
         "per_province": _by_count(per_province),
         "per_source": _by_count(per_source),
-        "key_terms": key_terms(chosen, topic=topic, province=province, places=per_province),
+        "key_terms": key_terms(chosen, topic=topic, province=province, places=per_province, stories=story_of),
         "stories": stories[:limit],
     }
 
@@ -564,7 +609,7 @@ def render_markdown(digest: dict) -> str:
     lines = [f"# {_md(heading(digest))}", "", overview(digest), ""]
     if digest["total"]:
         lines.append("**Theo ngày:** " + " · ".join(f"{day_label(d)}: {n}" for d, n in digest["per_day"].items()))
-        if digest["per_province"]:
+        if set(digest["per_province"]) - {digest.get("province")}:
             lines.append("**Tỉnh/thành nhiều tin nhất:** " + _top(digest["per_province"], label=place_label))
         lines.append("**Đầu báo đưa tin nhiều nhất:** " + _top(digest["per_source"]))
         if digest["key_terms"]:

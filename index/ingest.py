@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from corpus import Article, article_from_dict
 from errors import InvalidInput, NewsError
-from nlp.analysis import compounds, key_terms
+from nlp.analysis import compounds, key_terms, syllables
 from nlp.normalize import normalize
 from nlp.segment import segment
 from models.tagger import Tags, tag_many
@@ -31,6 +31,7 @@ class IndexDoc:
     article: Article
     tags: Tags
     words: str  # compound words, space-separated: "khởi_nghiệp đà_nẵng"
+    title_terms: str  # the title's syllables and compound words: "khởi nghiệp khởi_nghiệp ở đà nẵng đà_nẵng"
     key_terms: list[str]
     content_hash: str
     timings: dict[str, float] = field(default_factory=dict)
@@ -81,6 +82,7 @@ def prepare_many(records: list[Any], model: TopicModel) -> list[IndexDoc | NewsE
         all_words = [w for part in parts for w in part]
         out[i] = IndexDoc(
             article=article, tags=tag, words=" ".join(compounds(all_words)), key_terms=key_terms(all_words),
+            title_terms=" ".join(syllables(article.title) + compounds(parts[0])),
             content_hash=content_hash(article), timings={"segment": seg_seconds, "classify": tag_seconds},
         )
     return out  # type: ignore[return-value]

@@ -1,10 +1,13 @@
 """The Whoosh schema and the Vietnamese analyzers, built on `nlp.analysis`.
 
 Design (measured, see README "Search design"):
-- `title_t`/`body_t`: toned lower-case syllables with positions (phrases, exact Vietnamese matching);
-- `title_f`/`body_f`: the same syllables folded (no tone marks), so "khoi nghiep" matches "khởi nghiệp";
-- `words`: underthesea's multi-syllable words as single terms ("khởi_nghiệp"), no positions: rewards articles where
-  the query's syllables form a real word, and gives the vocabulary for restoring tones of tone-less queries;
+- `body_t`/`body_f`: toned / folded (tone-less) lower-case syllables of title, lead and body, with positions, for
+  single-syllable words and "quoted phrases";
+- `words`/`words_f`: underthesea's multi-syllable words as single terms ("khởi_nghiệp" / "khoi_nghiep"), without
+  positions. A query word like "khởi nghiệp" is one posting list here instead of a phrase over two very common
+  syllables (what made the naive design slow); the toned lexicon is also the vocabulary that restores the tones of
+  a tone-less query;
+- `title_t`/`title_f`: the title's syllables and words, toned / folded, boosted: the title says what matters;
 - `topic`, `province`, `province_former`, `source`: filter keywords; `facets`: one column per article with its facet
   values, read into arrays once per segment so counting facets over all matches is a bincount, not a search;
 - the article itself is stored (title, lead, body, ...) for snippets, `GET /api/articles/<id>` and digests.
@@ -24,6 +27,7 @@ TITLE_FOLDED_BOOST = 1.5
 BODY_BOOST = 1.0
 BODY_FOLDED_BOOST = 0.5
 WORDS_BOOST = 1.0
+WORDS_FOLDED_BOOST = 0.5
 
 
 class _ListTokenizer(Tokenizer):
@@ -63,7 +67,7 @@ def folded_analyzer() -> Tokenizer:
 
 
 def words_analyzer() -> Tokenizer:
-    """Pre-analyzed compound words, space-separated ('khởi_nghiệp đà_nẵng')."""
+    """Pre-analyzed terms, space-separated ('khởi_nghiệp đà_nẵng'): the Vietnamese analysis ran in `nlp` already."""
     return _ListTokenizer(_space_split)
 
 
@@ -82,9 +86,10 @@ def build_schema() -> fields.Schema:
         province_former=fields.KEYWORD(stored=True, commas=True, scorable=False),
         facets=fields.ID(sortable=True),
         extra=fields.STORED(),
-        title_t=fields.TEXT(analyzer=syllable_analyzer(), field_boost=TITLE_BOOST),
-        title_f=fields.TEXT(analyzer=folded_analyzer(), field_boost=TITLE_FOLDED_BOOST),
+        title_t=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=TITLE_BOOST),
+        title_f=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=TITLE_FOLDED_BOOST),
         body_t=fields.TEXT(analyzer=syllable_analyzer(), field_boost=BODY_BOOST),
         body_f=fields.TEXT(analyzer=folded_analyzer(), field_boost=BODY_FOLDED_BOOST),
         words=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=WORDS_BOOST),
+        words_f=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=WORDS_FOLDED_BOOST),
     )

@@ -39,7 +39,8 @@ def to_fields(doc: IndexDoc) -> dict:
         facets=facet_value(doc),
         extra={"topic_scores": t.topic_scores, "province_details": t.province_details, "key_terms": doc.key_terms,
                "content_hash": doc.content_hash, "fields": a.extra},
-        title_t=a.title, title_f=a.title, body_t=full, body_f=full, words=doc.words,
+        title_t=doc.title_terms, title_f=fold(doc.title_terms), body_t=full, body_f=full, words=doc.words,
+        words_f=fold(doc.words),
     )
     published = published_datetime(a.published)
     if published:

@@ -1,7 +1,7 @@
 """The multi-label topic classifier: train, save, load, predict.
 
-Features are TF-IDF over underthesea words (title counted twice) and over character n-grams of the tone-folded
-text, fed to one logistic regression per label. Per-label thresholds are chosen on out-of-fold probabilities, so
+Features are TF-IDF over underthesea words (title counted twice), TF-IDF over character n-grams of the tone-folded
+text, and counts of the topic cues of LABELING.md (models.cues), fed to one logistic regression per label. Per-label thresholds are chosen on out-of-fold probabilities, so
 `predict` needs no extra data. The saved file carries the label set, the scikit-learn version, the corpus hash and
 the cross-validated figures; a model saved under another scikit-learn version is refused.
 """
@@ -22,14 +22,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from corpus import TOPICS, Article
 from errors import ModelError
+from models.cues import cue_features
 from nlp.fold import fold
 from nlp.segment import segment
 
 MODEL_PATH = Path(__file__).resolve().parent / "topics.joblib"
-FORMAT = 2  # bump when the feature text changes, so old files are refused
+FORMAT = 3  # bump when the feature text changes, so old files are refused
 BODY_CHARS = 8000  # the topic of a news article is settled long before its end; segmenting less is faster
 THRESHOLD_RANGE = (0.25, 0.75)
 
@@ -50,7 +52,17 @@ def feature_text(title: str, lead: str, body: str, words: Sequence[str] | None =
     """The single string the vectorizers see: segmented, lower-cased words, multi-syllable words joined by '_'."""
     if words is None:
         words = feature_words(segment(title), segment(lead), segment(body[: BODY_CHARS * 2]))
-    return " ".join(w.lower().replace(" ", "_") for w in words if any(c.isalnum() for c in w))
+    return " ".join(_feature_word(w) for w in words if any(c.isalnum() for c in w))
+
+
+def _feature_word(word: str) -> str:
+    # Upper-case "AI" is the acronym; lower-cased it would be "ai", the everyday Vietnamese "who".
+    if word in _AI_ACRONYMS:
+        return "ai_acronym"
+    return word.lower().replace(" ", "_")
+
+
+_AI_ACRONYMS = frozenset({"AI", "A.I.", "GenAI", "AI-", "A.I"})
 
 
 def word_tokens(text: str) -> list[str]:
@@ -63,14 +75,16 @@ def folded(text: str) -> str:
     return fold(text.replace("_", " "))
 
 
-def build_pipeline(c: float = 8.0) -> Pipeline:
-    """The untrained pipeline: word 1–2-grams and character 2–5-grams, one balanced logistic regression per label."""
+def build_pipeline(c: float = 1.0, cue_weight: float = 0.5) -> Pipeline:
+    """The untrained pipeline: word 1–2-grams, character 3–5-grams of the folded text and the topic cue counts
+    (models.cues), one balanced logistic regression per label."""
     features = FeatureUnion([
         ("words", TfidfVectorizer(tokenizer=word_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
                                   min_df=2, sublinear_tf=True, max_features=60000)),
         ("chars", TfidfVectorizer(analyzer="char_wb", preprocessor=folded, ngram_range=(3, 5), min_df=2,
                                   sublinear_tf=True, max_features=120000)),
-    ])
+        ("cues", FunctionTransformer(cue_features)),
+    ], transformer_weights={"words": 1.0, "chars": 1.0, "cues": cue_weight})
     classifier = OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
     return Pipeline([("features", features), ("classify", classifier)])
 
@@ -131,7 +145,7 @@ class TopicModel:
         return path
 
 
-def train(articles: Sequence[Article], *, corpus_hash: str = "", c: float = 8.0, folds: int = 5,
+def train(articles: Sequence[Article], *, corpus_hash: str = "", c: float = 1.0, folds: int = 5,
           texts: Sequence[str] | None = None) -> TopicModel:
     """Fit on labeled articles; thresholds and reported figures come from `folds`-fold cross-validation."""
     if len(articles) < 20:

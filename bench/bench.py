@@ -1,0 +1,102 @@
+"""Ingest and query benchmark on real articles: `python bench/bench.py N [--data-dir DIR] [--workers W]`.
+
+Prints ingest throughput (with the share of segmentation, classification and indexing), index size, query latency
+percentiles over a fixed list of realistic queries (with and without tone marks, phrases, filters), and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from common import vietnews
+
+from index.ingest import ingest_records
+from index.search import SearchRequest, search
+from index.store import Store
+from models import topics
+
+QUERIES = [
+    # toned words
+    "khởi nghiệp", "trí tuệ nhân tạo", "chuyển đổi số", "Đà Nẵng", "Hà Nội", "TP.HCM", "bóng đá", "giá vàng",
+    "tai nạn giao thông", "bất động sản", "xuất khẩu gạo", "ô nhiễm môi trường", "học sinh", "bệnh viện",
+    "công an", "thị trường chứng khoán", "du lịch Phú Quốc", "bão lũ miền Trung", "ngân hàng nhà nước",
+    "doanh nghiệp nhỏ và vừa", "khởi nghiệp Đà Nẵng", "tuyển sinh đại học", "vắc xin", "điện thoại thông minh",
+    # tone-less
+    "khoi nghiep", "tri tue nhan tao", "chuyen doi so", "da nang", "ha noi", "bong da", "gia vang",
+    "tai nan giao thong", "bat dong san", "hoc sinh", "benh vien", "cong an", "du lich phu quoc",
+    "khoi nghiep da nang", "tuyen sinh dai hoc", "xuat khau", "thu tuong",
+    # phrases, exclusions, OR
+    '"chuyển đổi số"', '"thành phố Hồ Chí Minh"', '"giá xăng"', "bóng đá -Anh", "Hà Nội OR Hải Phòng",
+    '"tai nạn" -"giao thông"', "cháy OR nổ", "(lừa đảo OR chiếm đoạt) tài sản",
+    # filters
+    ("", {"topic": "ai"}), ("", {"province": "Đà Nẵng"}), ("doanh nghiệp", {"topic": "startup"}),
+    ("giao thông", {"province": "Hà Nội"}), ("kinh tế", {"from": "2017-01-01", "to": "2017-06-30"}),
+    ("cong an", {"province": "Hồ Chí Minh", "sort": "date"}), ("", {"source": "Báo A", "sort": "date"}),
+    ("học sinh", {"page": "3"}),
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("n", type=int, help="articles to ingest from vietnews-100k")
+    parser.add_argument("--data-dir", help="keep the index here (default: a temporary folder, removed after)")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=3, help="times the query list is run")
+    args = parser.parse_args()
+
+    model = topics.load(topics.MODEL_PATH)
+    folder = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="vnnews-bench-"))
+    try:
+        with Store(folder) as store:
+            records = ((f"vietnews:{i}", r) for i, r in enumerate(vietnews(args.n)))
+            summary = ingest_records(store, records, model, topics.MODEL_PATH, workers=args.workers)
+            count = store.count()
+        processed = summary.processed
+        work = sum(summary.timings.values()) or 1.0
+        print(f"ingest: {processed} articles ({len(summary.rejected)} rejected) in {summary.seconds:.1f} s = "
+              f"{processed / summary.seconds:.1f} articles/s; index holds {count}")
+        print("  CPU seconds summed over workers: " + ", ".join(
+            f"{name} {seconds:.1f} s ({100 * seconds / work:.0f}%)" for name, seconds in summary.timings.items()))
+        size = sum(p.stat().st_size for p in (folder / "index").rglob("*") if p.is_file())
+        print(f"index size: {size / 1e6:.1f} MB ({size / max(1, count) / 1e3:.1f} kB/article)")
+
+        with Store(folder, create=False) as store:
+            first = []
+            latencies = []
+            for round_number in range(args.rounds):
+                for item in QUERIES:
+                    q, extra = (item, {}) if isinstance(item, str) else item
+                    request = SearchRequest.from_params({"q": q, **extra})
+                    started = time.perf_counter()
+                    result = search(store, request)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    (first if round_number == 0 else latencies).append(elapsed)
+                    if round_number == 0 and not result["total"] and q:
+                        print(f"  note: no hits for {q!r} {extra}")
+            latencies = latencies or first
+        print(f"queries: {len(QUERIES)} distinct, {len(latencies)} timed after a warm-up round "
+              "(facets over all matches and snippets included)")
+        print(f"  latency ms: p50 {percentile(latencies, 50):.1f}  p95 {percentile(latencies, 95):.1f}  "
+              f"p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  mean {statistics.mean(latencies):.1f}")
+        print(f"  first round (cold caches) ms: p50 {percentile(first, 50):.1f}  max {max(first):.1f}")
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory: {own:.0f} MB (this process), {children:.0f} MB (largest worker)")
+    finally:
+        if not args.data_dir:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

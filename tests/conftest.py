@@ -1,0 +1,69 @@
+"""Shared fixtures: a trained model (once per session), temporary index folders, the demo index."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import corpus
+from models import topics
+from models.evaluate import SHARED_DATA
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_shared_data: reads ../shared/data (skipped when absent)")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is absent: the real-news evaluation data lives beside the project")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    """The bundled model when it was trained on the current corpus under this scikit-learn; else one trained now."""
+    try:
+        model = topics.load(topics.MODEL_PATH)
+        if model.corpus_hash == corpus.fingerprint():
+            return topics.MODEL_PATH
+    except Exception:
+        pass
+    path = tmp_path_factory.mktemp("model") / "topics.joblib"
+    articles = corpus.load()
+    topics.train(articles, corpus_hash=corpus.fingerprint()).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model(model_path):
+    return topics.load(model_path)
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return tmp_path / "var"
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory, model, model_path) -> Path:
+    """A data folder whose index holds the whole bundled corpus (built once; copy it before writing)."""
+    from index.ingest import ingest_records, iter_records
+    from index.store import Store
+
+    path = tmp_path_factory.mktemp("demo") / "var"
+    with Store(path) as store:
+        summary = ingest_records(store, iter_records([corpus.CORPUS_DIR]), model, model_path, workers=1)
+    assert not summary.rejected, summary.rejected
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_data_dir, tmp_path) -> Path:
+    """A private, writable copy of the demo data folder."""
+    target = tmp_path / "demo-var"
+    shutil.copytree(demo_data_dir, target)
+    return target
