@@ -1,4 +1,4 @@
-"""The HTTP service: `create_app()` builds the Flask app (JSON API under /api, server-rendered pages), `serve()` runs it.
+"""The HTTP service: `create_app()` builds the Flask app (JSON API under /api, HTML pages); `serve()` runs it.
 
 HTTP only: parsing requests, checking the API key, mapping errors to one JSON shape and rendering templates. Every
 decision about articles, tags, searches and digests is made by the library layers this module calls.
@@ -92,6 +92,7 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
 
 
 def services() -> Services:
+    """The current app's model and index."""
     return current_app.extensions["vnnews"]
 
 
@@ -345,9 +346,12 @@ def digest_from_args(args) -> dict:
         return value.strip() or None if isinstance(value, str) else None
 
     limit = text("limit") or 10
+    # The search validators name every accepted value; check with them so both endpoints answer alike.
+    topic = search_mod.validate_topic(text("topic"))
+    province = search_mod.validate_province(text("province"))
     try:
         return digest_mod.build_digest(
-            services().store, topic=text("topic"), province=text("province"),
+            services().store, topic=topic, province=province,
             date_from=parse_date(text("from"), "from"), date_to=parse_date(text("to"), "to"), limit=limit)
     except InvalidInput as exc:
         # The library names its arguments date_from/date_to; over HTTP they are the parameters from/to.
@@ -366,10 +370,12 @@ def safe_url(url: Any) -> str:
 
 
 def topic_label(topic: str) -> str:
+    """The Vietnamese name of a topic: 'startup' → 'Khởi nghiệp'."""
     return digest_mod.TOPIC_LABELS.get(topic, topic)
 
 
 def date_label(iso: str | None) -> str:
+    """ISO date → how Vietnamese readers write it: '2025-11-20' → '20/11/2025'."""
     if not iso:
         return ""
     try:
@@ -437,11 +443,10 @@ def _register_pages(app: Flask) -> None:
             chart = digest_mod.chart(d)
         except NewsError as exc:
             error = _friendly(exc)
-        query = urlencode(params)
         links = {fmt: url_for("api_digest") + "?" + urlencode({**params, "format": fmt})
                  for fmt in ("markdown", "json", "html")}
         return render_template("digest_page.html", title="Bản tin", params=params, digest=d, chart=chart,
-                               error=error, links=links, query=query,
+                               error=error, links=links,
                                heading=digest_mod.heading(d) if d else "",
                                overview=digest_mod.overview(d) if d else "")
 
@@ -478,7 +483,7 @@ def openapi_spec(max_per_page: int = 100, max_bytes: int = 10 * 1024 * 1024) -> 
                 "description": "the article id (may contain slashes)"}
     bad = error("invalid input; `field` names the bad parameter or article field")
     topic_param = query("topic", f"one of {', '.join(TOPICS)}", {"type": "string", "enum": list(TOPICS)})
-    province_param = query("province", "a current or former province name, e.g. Đà Nẵng (any spelling, tones optional)")
+    province_param = query("province", "a current or former province, e.g. Đà Nẵng (any spelling, tones optional)")
     tags_props = {
         "topics": {**string_list, "description": "the topics the classifier decides on"},
         "topic_scores": {"type": "object", "additionalProperties": {"type": "number"}},
@@ -509,7 +514,8 @@ def openapi_spec(max_per_page: int = 100, max_bytes: int = 10 * 1024 * 1024) -> 
             "type": "object", "required": ["title"],
             "description": "a news article; any other fields are kept with it. `body` (or `lead`) is required.",
             "properties": {
-                "id": {"type": "string", "maxLength": 200, "description": "stable id; derived from url or text if absent"},
+                "id": {"type": "string", "maxLength": 200,
+                       "description": "stable id; derived from url or text if absent"},
                 "title": {"type": "string"}, "lead": {"type": "string"}, "body": {"type": "string"},
                 "source": {"type": "string"}, "url": {"type": "string"},
                 "published": {"type": "string", "nullable": True, "description": "ISO date, e.g. 2025-11-20"},

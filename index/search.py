@@ -201,7 +201,7 @@ def _toned_query(parts: list[str], vocab: Vocabulary) -> wq.Query:
     word = "_".join(parts)
     if word in vocab.compounds:
         return wq.Or([wq.Term("title_t", word), wq.Term("words", word)])
-    return wq.Or([wq.Phrase("body_t", parts), wq.Phrase("title_t", parts)])
+    return wq.Or([wq.Phrase("body_t", parts), wq.And([wq.Term("title_t", part) for part in parts])])
 
 
 def _folded_query(parts: list[str], known_word: bool) -> wq.Query:
@@ -210,7 +210,7 @@ def _folded_query(parts: list[str], known_word: bool) -> wq.Query:
     if known_word:
         word = "_".join(parts)
         return wq.Or([wq.Term("title_f", word), wq.Term("words_f", word)])
-    return wq.Phrase("body_f", parts)
+    return wq.Or([wq.Phrase("body_f", parts), wq.And([wq.Term("title_f", part) for part in parts])])
 
 
 def _unit_query(toned: list[str] | None, folded: list[str], vocab: Vocabulary, *, exact: bool) -> wq.Query:
