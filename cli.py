@@ -225,6 +225,72 @@ def cmd_search(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- digest
+def cmd_digest(args) -> int:
+    from digest import build_digest, render_html, render_markdown
+    from corpus import parse_date
+
+    with _open_store(args) as store:
+        result = build_digest(store, topic=args.topic, province=args.province,
+                              date_from=parse_date(args.date_from, "from"), date_to=parse_date(args.date_to, "to"),
+                              limit=args.limit)
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif args.format == "html":
+        print(render_html(result))
+    else:
+        print(render_markdown(result))
+    return 0
+
+
+# ---------------------------------------------------------------- serve
+def api_key(data_dir: Path) -> tuple[str, str]:
+    """The write key: VNNEWS_API_KEY if set, else one generated once and kept in the data folder (mode 600)."""
+    import os
+    import secrets
+
+    configured = os.environ.get("VNNEWS_API_KEY", "").strip()
+    if configured:
+        return configured, "from VNNEWS_API_KEY"
+    path = data_dir / "api_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), f"kept in {path}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key, f"generated and kept in {path}"
+
+
+def cmd_serve(args) -> int:
+    import corpus
+    from index.ingest import ingest_records, iter_records
+    from index.store import Store
+
+    data_dir = settings.data_dir(args.data_dir)
+    model_path = settings.model_path(args.model)
+    model = ensure_model(model_path)
+    with Store(data_dir) as store:
+        if store.count() == 0:
+            _say(f"The index in {data_dir} is empty: loading the demo corpus ({corpus.CORPUS_DIR})...")
+            summary = ingest_records(store, iter_records([corpus.CORPUS_DIR]), model, model_path)
+            _say(f"  {summary.added} demo articles indexed in {summary.seconds:.0f} s")
+        count = store.count()
+    key, origin = api_key(data_dir)
+    import service
+
+    app = service.create_app({"DATA_DIR": str(data_dir), "MODEL_PATH": str(model_path), "API_KEY": key})
+    host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
+    print(f"vnnews is serving {count} articles from {data_dir}", flush=True)
+    print(f"  search page:  http://{host}:{args.port}/", flush=True)
+    print(f"  digest page:  http://{host}:{args.port}/digest", flush=True)
+    print(f"  API:          http://{host}:{args.port}/api/health  (description: /api/openapi.json)", flush=True)
+    print(f"  write key:    {key}  ({origin}); send it as 'Authorization: Bearer <key>'", flush=True)
+    service.serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
 # ---------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vnnews", description="Vietnamese news tagging, search and digests.")
@@ -262,6 +328,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-page", type=int, default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("digest", help="a topic digest: counts, key terms, top stories (Markdown, JSON or HTML)")
+    p.add_argument("--topic", help="ai, startup or digital_transformation")
+    p.add_argument("--province", help="a province, e.g. 'Đà Nẵng' (former names and tone-less spellings work)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (default: 6 days before --to)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (default: the latest article's date)")
+    p.add_argument("--limit", type=int, default=10, help="top stories to list (1-50)")
+    p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown")
+    p.set_defaults(func=cmd_digest)
+
+    p = sub.add_parser("serve", help="run the web service (trains the model and loads the demo corpus if needed)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--threads", type=int, default=int(str(settings.from_env("THREADS"))))
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -388,14 +388,6 @@ def key_terms(articles: list[dict], *, topic: str | None, province: str | None, 
 
 
 # ---------------------------------------------------------------------------------------------------- digest
-def _check_topic(topic: str | None) -> str | None:
-    if topic is None or topic == "":
-        return None
-    if topic not in TOPICS:
-        raise InvalidInput(f"unknown topic {topic!r}; topics are {', '.join(TOPICS)}", field="topic")
-    return topic
-
-
 def _check_limit(limit: Any) -> int:
     if isinstance(limit, str) and limit.strip().isdigit():
         limit = int(limit)
@@ -406,9 +398,9 @@ def _check_limit(limit: Any) -> int:
 
 def _check_period(date_from: dt.date, date_to: dt.date) -> None:
     if date_from > date_to:
-        raise InvalidInput(f"`date_from` ({date_from}) is after `date_to` ({date_to})", field="date_from")
+        raise InvalidInput(f"`from` ({date_from}) is after `to` ({date_to})", field="from")
     if (date_to - date_from).days + 1 > MAX_DAYS:
-        raise InvalidInput(f"a digest covers at most {MAX_DAYS} days; narrow date_from..date_to", field="date_to")
+        raise InvalidInput(f"a digest covers at most {MAX_DAYS} days; narrow `from`..`to`", field="to")
 
 
 def _topic_score(article: dict, topic: str | None) -> float:
@@ -426,7 +418,9 @@ def _by_count(counter: Counter[str]) -> dict[str, int]:
 def digest_from_articles(articles: list[dict], *, topic: str | None, province: str | None,
                          date_from: dt.date, date_to: dt.date, limit: int = 10) -> dict:
     """The digest of these articles over date_from..date_to (articles outside the period or filter are left out)."""
-    topic = _check_topic(topic)
+    from index.search import validate_topic
+
+    topic = validate_topic(topic or None)
     limit = _check_limit(limit)
     _check_period(date_from, date_to)
     chosen: list[dict] = []
@@ -509,22 +503,14 @@ def _as_date(value: Any, field: str) -> dt.date | None:
 
 def build_digest(store, *, topic=None, province=None, date_from=None, date_to=None, limit=10) -> dict:
     """The digest of the indexed articles; the default period is the last 7 days of the data."""
-    topic = _check_topic(topic)
-    limit = _check_limit(limit)
-    if province is not None and province != "":
-        from models.provinces import current_name
-
-        name = current_name(province)
-        if name is None:
-            raise InvalidInput(f"unknown province {province!r}; give a province name such as 'Đà Nẵng' or "
-                               "'Hồ Chí Minh'", field="province")
-        province = name
-    else:
-        province = None
-    date_from, date_to = _as_date(date_from, "date_from"), _as_date(date_to, "date_to")
-    week = dt.timedelta(days=DEFAULT_DAYS - 1)
-
     from index import search
+
+    # The same validators as search, so both answer an unknown topic or province with the same message.
+    topic = search.validate_topic(topic or None)
+    province = search.validate_province(province or None)
+    limit = _check_limit(limit)
+    date_from, date_to = _as_date(date_from, "from"), _as_date(date_to, "to")
+    week = dt.timedelta(days=DEFAULT_DAYS - 1)
 
     if date_from is None and date_to is None:
         _, latest = search.date_bounds(store)

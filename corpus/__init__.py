@@ -46,13 +46,21 @@ class Article:
         return out
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def derive_id(record: dict[str, Any]) -> str:
     """An id for a record without one: from its url if any, else from a hash of title and body."""
     url = record.get("url")
     basis = f"url:{url.strip()}" if isinstance(url, str) and url.strip() else (
         f"text:{record.get('title', '')}\n{record.get('body', '')}"
     )
-    return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def parse_date(value: Any, field_name: str = "published") -> dt.date | None:
@@ -80,6 +88,9 @@ def article_from_dict(record: Any, *, labeled: bool = False) -> Article:
             raise InvalidInput(f"`{name}` must be a string, not {type(value).__name__}", field=name)
         if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
             raise InvalidInput(f"`{name}` is longer than {MAX_FIELD_CHARS:,} characters", field=name)
+        if isinstance(value, str) and not _encodable(value):
+            raise InvalidInput(f"`{name}` holds an unpaired surrogate (\\ud800-\\udfff), which is not text; "
+                               "send valid UTF-8", field=name)
     title = (record.get("title") or "").strip()
     body = (record.get("body") or "").strip()
     lead = (record.get("lead") or "").strip()

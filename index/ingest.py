@@ -43,8 +43,8 @@ class IndexDoc:
 
 def content_hash(article: Article) -> str:
     """What makes two versions of an article the same: its text and metadata, not when we saw it."""
-    payload = json.dumps(article.to_dict(), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+    payload = json.dumps(article.to_dict(), ensure_ascii=True, sort_keys=True)  # ASCII: extra fields may be odd
+    return hashlib.sha256(payload.encode("ascii")).hexdigest()[:24]
 
 
 def normalize_article(article: Article) -> Article:

@@ -442,7 +442,8 @@ def test_unknown_province(client, endpoint):
 def test_search_tone_less_on_demo(demo):
     body = demo.get("/api/search?q=khoi+nghiep&per_page=100").get_json()
     assert body["total"] > 10 and len(body["hits"]) == min(100, body["total"])
-    assert all("<mark>" in h["snippet"] for h in body["hits"][:10])
+    # a hit matched in its title only gets the lead as snippet, without marks
+    assert all("<mark>" in h["snippet"] or "khởi nghiệp" in h["title"].lower() for h in body["hits"][:10])
     assert sum(body["facets"]["topic"].values()) >= 1
 
 
