@@ -484,7 +484,7 @@ def test_digest_markdown_and_html(loaded):
     ("limit=abc", err(400, "`limit` must be a whole number from 1 to 50, not 'abc'", "limit")),
     ("from=2025-11-31", err(400, "`from` must be an ISO date like 2025-11-20, not '2025-11-31'", "from")),
     ("from=2025-11-20&to=2025-11-01", err(400, "`from` (2025-11-20) is after `to` (2025-11-01)", "from")),
-    ("from=2020-01-01&to=2025-01-01", err(400, "a digest covers at most 366 days; narrow from..to", "to")),
+    ("from=2020-01-01&to=2025-01-01", err(400, "a digest covers at most 366 days; narrow `from`..`to`", "to")),
 ])
 def test_digest_bad_params(client, query, expected):
     resp = client.get(f"/api/digest?{query}")
