@@ -14,6 +14,9 @@ _BLOCK_TAG = re.compile(r"</?(p|div|br|li|h[1-6]|tr|section|article)\b[^<>]*>", 
 _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _SYLLABLE = re.compile(r"\w+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Ð/ð (eth) is typed for Đ/đ by some keyboards and old encodings; underthesea maps it inside short words only.
+_LOOKALIKES = {0x00D0: "Đ", 0x00F0: "đ"}
 # Zero-width and control characters that survive copy-paste from web pages and break matching.
 _INVISIBLE = dict.fromkeys(
     [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD] + [c for c in range(32) if c not in (9, 10, 13)], None
@@ -52,7 +55,9 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = strip_html(text)
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    text = _SURROGATE.sub("\ufffd", text)  # a lone surrogate (valid in JSON, not in UTF-8) is not text
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_LOOKALIKES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\t", " ")
     text = _SYLLABLE.sub(lambda m: _syllable(m.group()), text)
     text = unicodedata.normalize("NFC", text)

@@ -146,6 +146,14 @@ def test_article_from_dict_type_errors_name_the_field(name, bad):
     assert f"`{name}`" in info.value.message
 
 
+@pytest.mark.parametrize("name", ["title", "body", "source"])
+def test_article_from_dict_refuses_lone_surrogates(name):
+    # json.loads('"\\ud800"') gives one; the segmenter cannot encode it, so it must stop here
+    with pytest.raises(InvalidInput) as info:
+        article_from_dict(record(**{name: "Tin nóng \ud800 hôm nay"}))
+    assert info.value.field == name
+
+
 @pytest.mark.parametrize("bad", [20240302, "hôm qua", "2024-02-30", ["2024-03-02"]])
 def test_article_from_dict_bad_date_names_published(bad):
     with pytest.raises(InvalidInput) as info:

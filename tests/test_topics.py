@@ -13,6 +13,7 @@ from errors import ModelError
 from models import topics
 from models.topics import TopicModel, feature_text
 
+DT = "digital_transformation"
 # A few words each, with the cue words of each topic; 8 per topic and 8 with none.
 TINY = [
     ("ai", "Trí tuệ nhân tạo đọc phim X-quang", "Bệnh viện dùng trí tuệ nhân tạo và học máy để đọc phim."),
@@ -31,14 +32,14 @@ TINY = [
     ("startup", "Cuộc thi ý tưởng khởi nghiệp sinh viên", "Sinh viên khởi nghiệp mang ý tưởng tới cuộc thi."),
     ("startup", "Startup giao hàng huy động vốn", "Startup huy động vốn từ nhà đầu tư thiên thần."),
     ("startup", "Hệ sinh thái khởi nghiệp đổi mới sáng tạo", "Nhiều startup khởi nghiệp đổi mới sáng tạo ra đời."),
-    ("digital_transformation", "Chuyển đổi số ở cấp xã", "Xã đẩy mạnh chuyển đổi số và dịch vụ công trực tuyến."),
-    ("digital_transformation", "Người dân dùng VNeID làm thủ tục", "Dịch vụ công trực tuyến kết nối VNeID, chuyển đổi số."),
-    ("digital_transformation", "Hóa đơn điện tử cho hộ kinh doanh", "Chuyển đổi số giúp hộ kinh doanh dùng hóa đơn điện tử."),
-    ("digital_transformation", "Bệnh viện số hóa hồ sơ bệnh án", "Số hóa hồ sơ bệnh án là bước chuyển đổi số ngành y."),
-    ("digital_transformation", "Thanh toán không dùng tiền mặt ở chợ", "Chợ chuyển đổi số, thanh toán không dùng tiền mặt."),
-    ("digital_transformation", "Chính quyền số phục vụ dân", "Tỉnh xây dựng chính quyền số và nền tảng số."),
-    ("digital_transformation", "Đô thị thông minh và dữ liệu số", "Thành phố làm đô thị thông minh, chuyển đổi số."),
-    ("digital_transformation", "Trường học số hóa học bạ", "Nhà trường chuyển đổi số, số hóa học bạ và sổ điểm."),
+    (DT, "Chuyển đổi số ở cấp xã", "Xã đẩy mạnh chuyển đổi số và dịch vụ công trực tuyến."),
+    (DT, "Người dân dùng VNeID làm thủ tục", "Dịch vụ công trực tuyến kết nối VNeID, chuyển đổi số."),
+    (DT, "Hóa đơn điện tử cho hộ kinh doanh", "Chuyển đổi số giúp hộ kinh doanh dùng hóa đơn điện tử."),
+    (DT, "Bệnh viện số hóa hồ sơ bệnh án", "Số hóa hồ sơ bệnh án là bước chuyển đổi số ngành y."),
+    (DT, "Thanh toán không dùng tiền mặt ở chợ", "Chợ chuyển đổi số, thanh toán không dùng tiền mặt."),
+    (DT, "Chính quyền số phục vụ dân", "Tỉnh xây dựng chính quyền số và nền tảng số."),
+    (DT, "Đô thị thông minh và dữ liệu số", "Thành phố làm đô thị thông minh, chuyển đổi số."),
+    (DT, "Trường học số hóa học bạ", "Nhà trường chuyển đổi số, số hóa học bạ và sổ điểm."),
     ("", "Mưa lớn gây ngập nhiều tuyến phố", "Nước dâng cao sau trận mưa kéo dài cả buổi chiều."),
     ("", "Giá vàng tăng mạnh trong tuần", "Giá vàng miếng tăng theo thị trường thế giới."),
     ("", "Đội bóng địa phương thắng trận", "Các cầu thủ ghi hai bàn trong hiệp hai."),
