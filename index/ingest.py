@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from corpus import Article, article_from_dict
 from errors import InvalidInput, NewsError
-from nlp.analysis import compounds, key_terms, syllables
+from nlp.analysis import clause_pairs, compounds, key_terms, syllables
+from nlp.fold import fold
 from nlp.normalize import normalize
 from nlp.segment import segment
 from models.tagger import Tags, tag_many
@@ -30,8 +31,7 @@ class IndexDoc:
 
     article: Article
     tags: Tags
-    words: str  # compound words, space-separated: "khởi_nghiệp đà_nẵng"
-    title_terms: str  # the title's syllables and compound words: "khởi nghiệp khởi_nghiệp ở đà nẵng đà_nẵng"
+    terms: dict[str, str]  # index field → its terms, space-separated (see `index_terms`)
     key_terms: list[str]
     content_hash: str
     timings: dict[str, float] = field(default_factory=dict)
@@ -45,6 +45,17 @@ def content_hash(article: Article) -> str:
     """What makes two versions of an article the same: its text and metadata, not when we saw it."""
     payload = json.dumps(article.to_dict(), ensure_ascii=True, sort_keys=True)  # ASCII: extra fields may be odd
     return hashlib.sha256(payload.encode("ascii")).hexdigest()[:24]
+
+
+def index_terms(article: Article, title_words: list[str], all_words: list[str]) -> dict[str, str]:
+    """The terms of every searchable field, computed here (in the ingest workers) so the single writer only stores:
+    syllables of the whole text (toned and folded) and its folded adjacent pairs, the title's syllables and pairs
+    (toned and folded), and the segmenter's multi-syllable words."""
+    full = "\n".join(part for part in (article.title, article.lead, article.body) if part)
+    body_t = " ".join(syllables(full))
+    title_t = " ".join(syllables(article.title) + clause_pairs(article.title) + compounds(title_words))
+    return {"title_t": title_t, "title_f": fold(title_t), "body_t": body_t, "body_f": fold(body_t),
+            "pairs_f": fold(" ".join(clause_pairs(full))), "words": " ".join(compounds(all_words))}
 
 
 def normalize_article(article: Article) -> Article:
@@ -81,8 +92,7 @@ def prepare_many(records: list[Any], model: TopicModel) -> list[IndexDoc | NewsE
     for (i, article, parts, _, seg_seconds), tag in zip(prepared, tags):
         all_words = [w for part in parts for w in part]
         out[i] = IndexDoc(
-            article=article, tags=tag, words=" ".join(compounds(all_words)), key_terms=key_terms(all_words),
-            title_terms=" ".join(syllables(article.title) + compounds(parts[0])),
+            article=article, tags=tag, terms=index_terms(article, parts[0], all_words), key_terms=key_terms(all_words),
             content_hash=content_hash(article), timings={"segment": seg_seconds, "classify": tag_seconds},
         )
     return out  # type: ignore[return-value]

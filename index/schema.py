@@ -1,13 +1,14 @@
 """The Whoosh schema and the Vietnamese analyzers, built on `nlp.analysis`.
 
-Design (measured, see README "Search design"):
-- `body_t`/`body_f`: toned / folded (tone-less) lower-case syllables of title, lead and body, with positions, for
-  single-syllable words and "quoted phrases";
-- `words`/`words_f`: underthesea's multi-syllable words as single terms ("khởi_nghiệp" / "khoi_nghiep"), without
-  positions. A query word like "khởi nghiệp" is one posting list here instead of a phrase over two very common
-  syllables (what made the naive design slow); the toned lexicon is also the vocabulary that restores the tones of
-  a tone-less query;
-- `title_t`/`title_f`: the title's syllables and words, toned / folded, boosted: the title says what matters;
+Design (measured, see README "Search design"). No field stores positions: a phrase of n syllables is the
+conjunction of its n-1 adjacent syllable pairs ("chuyển_đổi", "đổi_số"), single terms that are cheap to look up,
+where positional phrase queries over very common syllables were the slowest part of every query.
+- `body_t`/`body_f`: toned / folded (tone-less) lower-case syllables of title, lead and body;
+- `pairs_f`: their adjacent pairs, folded (a toned phrase is its folded pairs plus its toned syllables; toned pairs
+  would add a third of the index for almost no precision);
+- `title_t`/`title_f`: the title's syllables and pairs, toned / folded, boosted: the title says what matters;
+- `words`: underthesea's multi-syllable words as single terms ("khởi_nghiệp"): a bonus when the query's syllables
+  form a real word, and the vocabulary that restores the tones of a tone-less query;
 - `topic`, `province`, `province_former`, `source`: filter keywords; `facets`: one column per article with its facet
   values, read into arrays once per segment so counting facets over all matches is a bincount, not a search;
 - the article itself is stored (title, lead, body, ...) for snippets, `GET /api/articles/<id>` and digests.
@@ -18,7 +19,6 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 
-from nlp.analysis import folded_syllables, syllables
 
 FACET_SEPARATOR = "\x1f"
 
@@ -26,8 +26,8 @@ TITLE_BOOST = 3.0
 TITLE_FOLDED_BOOST = 1.5
 BODY_BOOST = 1.0
 BODY_FOLDED_BOOST = 0.5
+PAIRS_FOLDED_BOOST = 0.5
 WORDS_BOOST = 1.0
-WORDS_FOLDED_BOOST = 0.5
 
 
 class _ListTokenizer(Tokenizer):
@@ -56,18 +56,9 @@ def _space_split(value: str) -> list[str]:
     return value.split()
 
 
-def syllable_analyzer() -> Tokenizer:
-    """Toned syllables, lower-case: 'Khởi nghiệp' → khởi, nghiệp."""
-    return _ListTokenizer(syllables)
-
-
-def folded_analyzer() -> Tokenizer:
-    """Tone-less syllables: 'Khởi nghiệp' → khoi, nghiep."""
-    return _ListTokenizer(folded_syllables)
-
-
 def words_analyzer() -> Tokenizer:
-    """Pre-analyzed terms, space-separated ('khởi_nghiệp đà_nẵng'): the Vietnamese analysis ran in `nlp` already."""
+    """Pre-analyzed terms, space-separated ('khởi_nghiệp đà_nẵng'): the Vietnamese analysis (nlp.analysis) ran in
+    the ingest workers already, so the single index writer only splits on spaces."""
     return _ListTokenizer(_space_split)
 
 
@@ -88,8 +79,8 @@ def build_schema() -> fields.Schema:
         extra=fields.STORED(),
         title_t=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=TITLE_BOOST),
         title_f=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=TITLE_FOLDED_BOOST),
-        body_t=fields.TEXT(analyzer=syllable_analyzer(), field_boost=BODY_BOOST),
-        body_f=fields.TEXT(analyzer=folded_analyzer(), field_boost=BODY_FOLDED_BOOST),
+        body_t=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=BODY_BOOST),
+        body_f=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=BODY_FOLDED_BOOST),
+        pairs_f=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=PAIRS_FOLDED_BOOST),
         words=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=WORDS_BOOST),
-        words_f=fields.TEXT(analyzer=words_analyzer(), phrase=False, field_boost=WORDS_FOLDED_BOOST),
     )

@@ -17,7 +17,7 @@ from index import query as uq
 from index.highlight import snippet
 from index.schema import FACET_SEPARATOR
 from index.store import Store, stored_article
-from nlp.analysis import folded_syllables, has_tone_marks, syllables
+from nlp.analysis import folded_syllables, has_tone_marks, pairs, syllables
 from nlp.fold import fold
 
 SORTS = ("relevance", "date")
@@ -195,57 +195,79 @@ def _units(text: str, vocab: Vocabulary) -> list[tuple[list[str] | None, list[st
     return units
 
 
+def _all(field: str, terms: list[str]) -> wq.Query:
+    return wq.Term(field, terms[0]) if len(terms) == 1 else wq.And([wq.Term(field, t) for t in terms])
+
+
 def _toned_query(parts: list[str], vocab: Vocabulary) -> wq.Query:
     if len(parts) == 1:
         return wq.Or([wq.Term("title_t", parts[0]), wq.Term("body_t", parts[0])])
+    adjacent = pairs(parts)
+    in_body = wq.And([_all("pairs_f", [fold(p) for p in adjacent]), _all("body_t", parts)])
+    subqueries = [_all("title_t", adjacent), in_body]
     word = "_".join(parts)
     if word in vocab.compounds:
-        return wq.Or([wq.Term("title_t", word), wq.Term("words", word)])
-    return wq.Or([wq.Phrase("body_t", parts), wq.And([wq.Term("title_t", part) for part in parts])])
+        subqueries.append(wq.Term("words", word))
+    return wq.Or(subqueries)
 
 
-def _folded_query(parts: list[str], known_word: bool) -> wq.Query:
+def _folded_query(parts: list[str]) -> wq.Query:
     if len(parts) == 1:
         return wq.Or([wq.Term("title_f", parts[0]), wq.Term("body_f", parts[0])])
-    if known_word:
-        word = "_".join(parts)
-        return wq.Or([wq.Term("title_f", word), wq.Term("words_f", word)])
-    return wq.Or([wq.Phrase("body_f", parts), wq.And([wq.Term("title_f", part) for part in parts])])
+    adjacent = pairs(parts)
+    return wq.Or([_all("title_f", adjacent), _all("pairs_f", adjacent)])
 
 
-def _unit_query(toned: list[str] | None, folded: list[str], vocab: Vocabulary, *, exact: bool) -> wq.Query:
-    """One Vietnamese word. `exact` (the user typed tones): it must match with tones; otherwise any folded match
-    counts. Both are scored by the same sum of toned and folded parts, so a tone-less query whose tones were
-    restored ranks exactly like the toned query.
+@dataclass(frozen=True)
+class Built:
+    """A query twice over: `score` ranks the page of hits; `match` is the lighter query with the same matching set,
+    used to count all matches and their facets (toned matches are a subset of folded ones, so one side suffices)."""
 
-    A known multi-syllable word is looked up as one term (`words`, `words_f`, titles): one posting list instead of
-    a phrase over two very common syllables; unknown ones fall back to phrases over the syllable fields.
-    """
-    known = toned is not None and len(toned) > 1 and "_".join(toned) in vocab.compounds
-    folded_q = _folded_query(folded, known)
+    score: wq.Query
+    match: wq.Query
+
+
+def _unit_query(toned: list[str] | None, folded: list[str], vocab: Vocabulary, *, exact: bool) -> Built:
+    """One Vietnamese word or phrase. `exact` (the user typed tones): it must match with tones; otherwise any
+    folded match counts. Both are scored by the same sum of toned and folded parts, so a tone-less query whose
+    tones were restored ranks exactly like the toned query. Several syllables must be adjacent: every adjacent
+    pair is a term of the pairs fields (and a known word is also a term of `words`)."""
+    folded_q = _folded_query(folded)
     if toned is None:
-        return folded_q
+        return Built(folded_q, folded_q)
     toned_q = _toned_query(toned, vocab)
     both = wq.Or([toned_q, folded_q])
+    if not exact:
+        return Built(both, folded_q)
     # whoosh's Require matcher trips an assertion when skipping blocks by quality: a zero-score conjunct instead.
-    return wq.And([both, wq.ConstantScoreQuery(toned_q, 0.0)]) if exact else both
+    return Built(wq.And([both, wq.ConstantScoreQuery(toned_q, 0.0)]), toned_q)
 
 
-def _node_query(node, vocab: Vocabulary, highlight: set[str]) -> wq.Query | None:
+def _combine(kind, parts: list[Built]) -> Built:
+    if len(parts) == 1:
+        return parts[0]
+    return Built(kind([p.score for p in parts]), kind([p.match for p in parts]))
+
+
+def _node_query(node, vocab: Vocabulary, highlight: set[str]) -> Built | None:
     if isinstance(node, uq.Words):
         exact = has_tone_marks(node.text)
         parts = []
         for toned, folded in _units(node.text, vocab):
             highlight.update(toned if exact and toned else folded)
             parts.append(_unit_query(toned, folded, vocab, exact=exact))
-        return wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+        return _combine(wq.And, parts) if parts else None
     if isinstance(node, uq.Phrase):
         exact = has_tone_marks(node.text)
         folded = folded_syllables(node.text)
         if not folded:
             return None
-        toned = syllables(node.text) if exact else None
-        highlight.update(toned or folded)
+        if exact:
+            toned: list[str] | None = syllables(node.text)
+        else:  # the phrase's tones restored word by word, as for plain words; any unknown word: folded only
+            units = _units(node.text, vocab)
+            toned = None if any(t is None for t, _ in units) else [s for t, _ in units for s in t or []]
+        highlight.update(toned if exact and toned else folded)
         return _unit_query(toned, folded, vocab, exact=exact)
     if isinstance(node, uq.Not):
         return _node_query(node.node, vocab, set())
@@ -257,18 +279,22 @@ def _node_query(node, vocab: Vocabulary, highlight: set[str]) -> wq.Query | None
                 continue
             (negative if isinstance(child, uq.Not) else positive).append(built)
         if isinstance(node, uq.Or):
-            return wq.Or(positive + negative) if positive or negative else None
-        base = (wq.And(positive) if len(positive) > 1 else positive[0]) if positive else wq.Every()
-        return wq.AndNot(base, wq.Or(negative)) if negative else base
+            return _combine(wq.Or, positive + negative) if positive or negative else None
+        base = _combine(wq.And, positive) if positive else Built(wq.Every(), wq.Every())
+        if not negative:
+            return base
+        excluded = wq.Or([n.match for n in negative])
+        return Built(wq.AndNot(base.score, excluded), wq.AndNot(base.match, excluded))
     return None
 
 
-def build_query(text: str, vocab: Vocabulary) -> tuple[wq.Query, frozenset[str]]:
-    """User query → (Whoosh query, terms to highlight: toned where the user typed tones, else folded). An empty query matches every article."""
+def build_query(text: str, vocab: Vocabulary) -> tuple[Built, frozenset[str]]:
+    """User query → (the query to score and the query to count, terms to highlight: toned where the user typed
+    tones, else folded). An empty query matches every article."""
     node = uq.parse(text)
     highlight: set[str] = set()
     built = _node_query(node, vocab, highlight) if node is not None else None
-    return (built or wq.Every()), frozenset(highlight)
+    return (built or Built(wq.Every(), wq.Every())), frozenset(highlight)
 
 
 def filter_query(request: SearchRequest) -> wq.Query | None:
@@ -408,13 +434,14 @@ def search(store: Store, request: SearchRequest) -> dict:
     started = time.perf_counter()
     with store.searcher() as searcher:
         vocab = vocabulary(store, searcher)
-        q, terms = build_query(request.q, vocab)
+        built, terms = build_query(request.q, vocab)
+        q = built.score
         fq = filter_query(request)
-        everything = wq.And([q, fq]) if fq is not None else q
-        matches = matching_docnums(searcher, everything)
+        matches = matching_docnums(searcher, wq.And([built.match, fq]) if fq is not None else built.match)
         total = int(sum(len(ids) for _, _, ids in matches))
         facets = count_facets(matches)
         sort_by_date = request.sort == "date" or isinstance(q, wq.Every)
+        everything = wq.And([q, fq]) if fq is not None else q
         limit = request.page * request.per_page
         hits = []
         if total and (request.page - 1) * request.per_page < total:
@@ -422,7 +449,8 @@ def search(store: Store, request: SearchRequest) -> dict:
                 results = searcher.search(everything, limit=limit, sortedby="published", reverse=True)
             else:
                 results = searcher.search(q, limit=limit, filter=fq)
-            for hit in list(results)[(request.page - 1) * request.per_page: limit]:
+            # Slice, not list(): list() asks len(results), which makes whoosh count every match a second time.
+            for hit in results[(request.page - 1) * request.per_page: limit]:
                 article = stored_article(hit.fields())
                 hits.append({
                     "id": article["id"], "title": article["title"], "url": article["url"],
@@ -440,7 +468,7 @@ def search(store: Store, request: SearchRequest) -> dict:
 def iter_articles(store: Store, request: SearchRequest) -> Iterator[dict]:
     """Every stored article matching the request's query and filters (no paging, index order)."""
     with store.searcher() as searcher:
-        q, _ = build_query(request.q, vocabulary(store, searcher)) if request.q else (wq.Every(), None)
+        q = build_query(request.q, vocabulary(store, searcher))[0].match if request.q else wq.Every()
         fq = filter_query(request)
         everything = wq.And([q, fq]) if fq is not None else q
         for docnum in searcher.docs_for_query(everything):

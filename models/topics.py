@@ -129,7 +129,11 @@ class TopicModel:
 
     def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Per-label probability-like scores for feature texts (see `feature_text`)."""
-        probabilities = self.pipeline.predict_proba(list(texts))
+        # The per-label estimators directly: OneVsRestClassifier.predict_proba goes through joblib, which warns
+        # when called from a server's worker threads.
+        features = self.pipeline.named_steps["features"].transform(list(texts))
+        estimators = self.pipeline.named_steps["classify"].estimators_
+        probabilities = np.column_stack([e.predict_proba(features)[:, 1] for e in estimators])
         return [{label: round(float(p), 4) for label, p in zip(self.labels, row)} for row in probabilities]
 
     def decide(self, scores: dict[str, float]) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 from nlp.fold import fold
 
 _SYLLABLE = re.compile(r"\w+")
+_CLAUSE_BREAK = re.compile(r"[^\w\s]+|\n")  # punctuation and line ends: a phrase does not run across them
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -34,6 +35,23 @@ def syllables(text: str) -> list[str]:
 def folded_syllables(text: str) -> list[str]:
     """Tone-less syllables: ``folded_syllables("Đà Nẵng")`` → ``['da', 'nang']``."""
     return _SYLLABLE.findall(fold(text))
+
+
+def pairs(tokens: Sequence[str]) -> list[str]:
+    """Adjacent syllable pairs as single terms: ``pairs(['chuyển', 'đổi', 'số'])`` → ``['chuyển_đổi', 'đổi_số']``.
+
+    A phrase of n syllables is then the conjunction of n-1 pair terms: no positions to store or decode.
+    """
+    return [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def clause_pairs(text: str) -> list[str]:
+    """Lower-case adjacent syllable pairs of a text, never across punctuation:
+    ``clause_pairs("Hà Nội. Hôm nay")`` → ``['hà_nội', 'hôm_nay']``."""
+    out: list[str] = []
+    for clause in _CLAUSE_BREAK.split(text.lower()):
+        out += pairs(_SYLLABLE.findall(clause))
+    return out
 
 
 def has_tone_marks(text: str) -> bool:
