@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     model = topics_mod.load(Path(app.config["MODEL_PATH"]))
     segment_mod.load()  # underthesea loads lazily with no lock: load it before serving concurrent requests
     store = Store(app.config["DATA_DIR"])
+    search_mod.warm(store)  # vocabulary and facet arrays now, not on the first user's query
     app.extensions["vnnews"] = Services(model=model, store=store)
 
     app.jinja_env.filters["safe_url"] = safe_url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 import numpy as np
@@ -146,19 +146,43 @@ def _build_vocabulary(searcher, generation: int) -> Vocabulary:
     )
 
 
+_rebuilding: set[str] = set()
+
+
 def vocabulary(store: Store, searcher) -> Vocabulary:
-    """The store's vocabulary, rebuilt when the index changed and the old one is older than VOCABULARY_MAX_AGE."""
+    """The store's vocabulary. The first one is built on the spot; later, when the index has changed and the old one
+    is older than VOCABULARY_MAX_AGE, a new one is built in the background while queries keep using the old one."""
     key = str(store.path)
-    generation = store.generation()
     current = _vocab.get(key)
-    if current and (current.generation == generation or time.time() - current.built_at < VOCABULARY_MAX_AGE):
+    if current is None:
+        with _vocab_lock:
+            current = _vocab.get(key)
+            if current is None:
+                current = _vocab[key] = _build_vocabulary(searcher, store.generation())
         return current
-    with _vocab_lock:
-        current = _vocab.get(key)
-        if current is None or (current.generation != generation
-                               and time.time() - current.built_at >= VOCABULARY_MAX_AGE):
-            current = _vocab[key] = _build_vocabulary(searcher, generation)
+    if time.time() - current.built_at >= VOCABULARY_MAX_AGE and current.generation != store.generation():
+        with _vocab_lock:
+            if key in _rebuilding:
+                return current
+            _rebuilding.add(key)
+        threading.Thread(target=_rebuild, args=(store, key), name="vocabulary", daemon=True).start()
     return current
+
+
+def _rebuild(store: Store, key: str) -> None:
+    try:
+        with store.searcher() as searcher:
+            _vocab[key] = _build_vocabulary(searcher, store.generation())
+    except Exception:  # the index was closed meanwhile: the old vocabulary stays, the next query tries again
+        pass
+    finally:
+        with _vocab_lock:
+            _rebuilding.discard(key)
+
+
+def warm(store: Store) -> None:
+    """Build the vocabulary and the facet arrays now (at start-up), not on the first user's query."""
+    search(store, SearchRequest(per_page=1))
 
 
 # ---------------------------------------------------------------- query building
@@ -363,6 +387,7 @@ class _Codes:
 _codes = _Codes()
 _segments: dict[str, _SegmentFacets] = {}
 _segments_lock = threading.Lock()
+_new_segment_seen = threading.Event()
 
 
 def _segment_facets(reader) -> _SegmentFacets:
@@ -373,6 +398,7 @@ def _segment_facets(reader) -> _SegmentFacets:
         cached = _SegmentFacets(reader, _codes)
         with _segments_lock:
             _segments[key] = cached
+        _new_segment_seen.set()
     return cached
 
 
@@ -387,6 +413,13 @@ def matching_docnums(searcher, q: wq.Query) -> list[tuple[object, int, np.ndarra
         ids = np.fromiter(q.docs(leaf), dtype=np.int64)
         out.append((leaf, offset, ids))
     return out
+
+
+def _prune_segments(live: set[str]) -> None:
+    """Forget the facet arrays of segments that merges have removed."""
+    with _segments_lock:
+        for key in [k for k in _segments if k.split(":")[0] not in live]:
+            del _segments[key]
 
 
 def count_facets(matches: list[tuple[object, int, np.ndarray]]) -> dict[str, dict[str, int]]:
@@ -440,6 +473,10 @@ def search(store: Store, request: SearchRequest) -> dict:
         matches = matching_docnums(searcher, wq.And([built.match, fq]) if fq is not None else built.match)
         total = int(sum(len(ids) for _, _, ids in matches))
         facets = count_facets(matches)
+        if _new_segment_seen.is_set():
+            _new_segment_seen.clear()
+            _prune_segments({leaf.reader().segment().segment_id() for leaf, _, _ in matches
+                             if leaf.reader().segment() is not None})
         sort_by_date = request.sort == "date" or isinstance(q, wq.Every)
         everything = wq.And([q, fq]) if fq is not None else q
         limit = request.page * request.per_page
@@ -484,7 +521,3 @@ def date_bounds(store: Store) -> tuple[dt.date | None, dt.date | None]:
         if not len(first):
             return None, None
         return first[0]["published"].date(), last[0]["published"].date()
-
-
-def page_request(request: SearchRequest, page: int) -> SearchRequest:
-    return replace(request, page=page)
