@@ -33,13 +33,25 @@ def ensure_model(path: Path, *, quiet: bool = False):
     return model
 
 
-def train_model(corpus_paths, path: Path):
+def train_model(corpus_paths, path: Path, calibrate: str | None = "default"):
+    """Train on the corpus; thresholds from the labeled real-news file `calibrate` ("default": the dev set when
+    it is present beside the project; None: cross-validation on the corpus)."""
     import corpus
     from models import topics
+    from models.evaluate import DEV_SET, read_labeled
 
     articles = corpus.load(corpus_paths)
+    calibration = None
+    source = Path(calibrate) if calibrate not in (None, "default") else (DEV_SET if calibrate else None)
+    if source is not None and source.is_file():
+        rows = read_labeled(source)
+        calibration = ([topics.feature_text(r.get("title") or "", r.get("lead") or "", r.get("body") or "")
+                        for r in rows], [r.get("topics", []) for r in rows])
+    elif calibrate not in (None, "default"):
+        raise InvalidInput(f"no labeled file at {calibrate} to choose thresholds on", field="calibrate")
     started = time.perf_counter()
-    model = topics.train(articles, corpus_hash=corpus.fingerprint(corpus_paths))
+    model = topics.train(articles, corpus_hash=corpus.fingerprint(corpus_paths), calibration=calibration,
+                         calibration_name=source.name if calibration else "")
     model.metrics["train_seconds"] = round(time.perf_counter() - started, 1)
     model.save(path)
     return model
@@ -47,11 +59,12 @@ def train_model(corpus_paths, path: Path):
 
 def cmd_train(args) -> int:
     path = settings.model_path(args.model)
-    model = train_model(args.corpus or None, path)
+    model = train_model(args.corpus or None, path, None if args.no_calibrate else (args.calibrate or "default"))
     cv = model.metrics["cross_validation"]
     print(json.dumps({
         "model": str(path), "version": model.version, "articles": model.n_articles,
-        "thresholds": model.thresholds, "cross_validation": cv, "train_seconds": model.metrics["train_seconds"],
+        "thresholds": model.thresholds, "thresholds_from": model.metrics["thresholds_from"],
+        "cross_validation": cv, "train_seconds": model.metrics["train_seconds"],
     }, ensure_ascii=False, indent=2))
     return 0
 
@@ -300,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the topic model on the labeled corpus and print its figures")
     p.add_argument("--corpus", action="append", metavar="PATH", help="corpus file or folder (repeatable; default corpus/)")
+    p.add_argument("--calibrate", metavar="PATH", help="labeled real news to choose the per-label thresholds on "
+                   "(default: ../shared/data/dev-labeled.jsonl when present)")
+    p.add_argument("--no-calibrate", action="store_true", help="choose thresholds by cross-validation on the corpus")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("tag", help="tag JSON Lines articles: adds topics, topic_scores, provinces, province_details")

@@ -39,7 +39,7 @@ CUES: dict[str, tuple[str, ...]] = {
 LABELS = ("ai", "startup", "digital_transformation")
 HEAD_WORDS = 60  # the title (twice) and lead come first in the feature text
 _PATTERNS = {k: re.compile(r"\b(?:" + "|".join(re.escape(c) for c in v) + r")\b") for k, v in CUES.items()}
-_LIST_BEFORE = re.compile(r"(?:,|\bva|\bnhu|\bcung)\s*$")
+_LIST_BEFORE = re.compile(r"(?:,|&|\bva|\bnhu|\bcung)\s*$")
 _LIST_AFTER = re.compile(r"^\s*(?:,|va\b|\.\.\.|…)")
 
 
