@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -19,10 +20,13 @@ from nlp.analysis import clause_pairs, compounds, key_terms, syllables
 from nlp.fold import fold
 from nlp.normalize import normalize
 from nlp.segment import segment
+from index.schema import counted
 from models.tagger import Tags, tag_many
 from models.topics import TopicModel, feature_words
 
 SMALL_BATCH = 32  # below this many records, parallel workers cost more to start than they save
+WORKER_BATCH = 8  # records per task sent to a worker
+WINDOW_BATCHES = 40  # tasks in flight: enough prepared work (~320 articles) to keep the workers busy during a commit
 
 
 @dataclass
@@ -52,10 +56,11 @@ def index_terms(article: Article, title_words: list[str], all_words: list[str]) 
     syllables of the whole text (toned and folded) and its folded adjacent pairs, the title's syllables and pairs
     (toned and folded), and the segmenter's multi-syllable words."""
     full = "\n".join(part for part in (article.title, article.lead, article.body) if part)
-    body_t = " ".join(syllables(full))
-    title_t = " ".join(syllables(article.title) + clause_pairs(article.title) + compounds(title_words))
-    return {"title_t": title_t, "title_f": fold(title_t), "body_t": body_t, "body_f": fold(body_t),
-            "pairs_f": fold(" ".join(clause_pairs(full))), "words": " ".join(compounds(all_words))}
+    body_t = syllables(full)
+    title_t = syllables(article.title) + clause_pairs(article.title) + compounds(title_words)
+    return {"title_t": counted(title_t), "title_f": counted(map(fold, title_t)), "body_t": counted(body_t),
+            "body_f": counted(map(fold, body_t)), "pairs_f": counted(map(fold, clause_pairs(full))),
+            "words": counted(compounds(all_words))}
 
 
 def normalize_article(article: Article) -> Article:
@@ -266,9 +271,16 @@ def ingest_records(store, records: Iterable[tuple[str, Any]], model: TopicModel,
         else:
             ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
             with ctx.Pool(workers, initializer=_init_worker, initargs=(str(model_path),)) as pool:
-                stream = _batches(valid(_chain(head, records)), 8)
-                for results in pool.imap(_work, stream, chunksize=1):
-                    for where, result in results:
+                # A bounded window of batches in flight: when the writer is slower than the workers, prepared
+                # articles must wait in the input, not pile up in memory (pool.imap has no back-pressure).
+                window: deque = deque()
+                for batch in _batches(valid(_chain(head, records)), WORKER_BATCH):
+                    window.append(pool.apply_async(_work, (batch,)))
+                    while len(window) > WINDOW_BATCHES or (window and window[0].ready()):
+                        for where, result in window.popleft().get():
+                            take(where, result)
+                while window:
+                    for where, result in window.popleft().get():
                         take(where, result)
         flush()
     except KeyboardInterrupt:

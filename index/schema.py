@@ -30,36 +30,43 @@ PAIRS_FOLDED_BOOST = 0.5
 WORDS_BOOST = 1.0
 
 
-class _ListTokenizer(Tokenizer):
-    """Turns a function text → list of terms into a Whoosh tokenizer (positions and chars omitted: not needed)."""
+COUNT_MARK = "|"  # "khởi_nghiệp|3": a term and how often it occurs, counted before it reaches the writer
 
-    def __init__(self, split):
-        self.split = split
+
+class CountedTermsTokenizer(Tokenizer):
+    """Reads pre-analyzed, pre-counted terms ("khởi_nghiệp|3 đà_nẵng") and yields each term once, weighted by its
+    count. The Vietnamese analysis and the counting ran in the ingest workers; the single writer, the bottleneck
+    of ingest, handles each distinct term of a document once instead of every occurrence."""
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.split is self.split
+        return type(other) is type(self)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        terms = self.split(value) if tokenize else [value]
-        for position, text in enumerate(terms, start_pos):
+        pieces = value.split() if tokenize else [value]
+        for position, piece in enumerate(pieces, start_pos):
+            text, mark, count = piece.rpartition(COUNT_MARK)
+            if not mark or not count.isdigit():
+                text, count = piece, "1"
             token.text = text
-            token.boost = 1.0
+            token.boost = float(count)
             token.stopped = False
             if positions:
                 token.pos = position
             yield token
 
 
-def _space_split(value: str) -> list[str]:
-    return value.split()
+def counted(terms) -> str:
+    """Terms → the writer's input for CountedTermsTokenizer: each distinct term once, with its count."""
+    from collections import Counter
+
+    return " ".join(t if n == 1 else f"{t}{COUNT_MARK}{n}" for t, n in Counter(terms).items())
 
 
 def words_analyzer() -> Tokenizer:
-    """Pre-analyzed terms, space-separated ('khởi_nghiệp đà_nẵng'): the Vietnamese analysis (nlp.analysis) ran in
-    the ingest workers already, so the single index writer only splits on spaces."""
-    return _ListTokenizer(_space_split)
+    """Pre-analyzed, pre-counted terms (see CountedTermsTokenizer)."""
+    return CountedTermsTokenizer()
 
 
 def build_schema() -> fields.Schema:
