@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import Iterator
 
 import settings
 from errors import CorpusError, InvalidInput, ModelError, NewsError
@@ -18,19 +18,17 @@ def _say(message: str) -> None:
 
 
 # ---------------------------------------------------------------- model
-def ensure_model(path: Path, *, quiet: bool = False):
+def ensure_model(path: Path):
     """Load the topic model, training it first (and saying so) when there is none yet."""
     from models import topics
 
     try:
         return topics.load(path)
     except ModelError:
-        if path.exists():
+        if path.exists():  # there is one, but stale or damaged: its message says to run `vnnews train`
             raise
-    if not quiet:
-        _say(f"No topic model at {path} yet: training one on the bundled corpus first (about a minute)...")
-    model = train_model(None, path)
-    return model
+    _say(f"No topic model at {path} yet: training one on the bundled corpus first (about a minute)...")
+    return train_model(None, path)
 
 
 def train_model(corpus_paths, path: Path, calibrate: str | None = "default"):
@@ -70,21 +68,14 @@ def cmd_train(args) -> int:
 
 
 # ---------------------------------------------------------------- tag
-def _read_records(stream: TextIO | None, path: str) -> Iterator[tuple[int, dict | NewsError]]:
+def _read_records(path: str) -> Iterator[tuple[int, dict | NewsError]]:
+    """(line number, parsed JSON or the error) for every non-blank line of a file, or of stdin for "-"."""
+    from corpus import BadLine, json_lines
+
     handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     try:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                yield number, InvalidInput("not UTF-8 text")
-                continue
-            except json.JSONDecodeError as exc:
-                yield number, InvalidInput(f"not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            yield number, record
+        for number, record in json_lines(handle):
+            yield number, InvalidInput(record.reason) if isinstance(record, BadLine) else record
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
@@ -110,7 +101,7 @@ def cmd_tag(args) -> int:
         done += len(batch)
         batch.clear()
 
-    for number, item in _read_records(None, args.file):
+    for number, item in _read_records(args.file):
         if isinstance(item, NewsError):
             _say(f"line {number}: {item.message}; skipped")
             bad += 1

@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from errors import CorpusError, InvalidInput
 
@@ -122,21 +122,32 @@ def article_from_dict(record: Any, *, labeled: bool = False) -> Article:
     )
 
 
+@dataclass(frozen=True)
+class BadLine:
+    """Why a line of a JSON Lines input is not a JSON value."""
+
+    reason: str
+
+
+def json_lines(handle: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """(line number, the line's JSON value or a BadLine) for every non-blank line of a binary stream."""
+    for number, raw in enumerate(handle, 1):
+        if not raw.strip():
+            continue
+        try:
+            yield number, json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            yield number, BadLine("not UTF-8 text")
+        except json.JSONDecodeError as exc:
+            yield number, BadLine(f"not valid JSON ({exc.msg} at column {exc.colno})")
+
+
 def read_jsonl(path: Path, *, labeled: bool = False) -> Iterator[tuple[int, Article | CorpusError]]:
     """Yield (line number, Article or the error for that line) for every non-blank line of a JSON Lines file."""
     with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, CorpusError(f"{path}:{number}: not UTF-8 text")
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, CorpusError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})")
+        for number, record in json_lines(handle):
+            if isinstance(record, BadLine):
+                yield number, CorpusError(f"{path}:{number}: {record.reason}")
                 continue
             try:
                 yield number, article_from_dict(record, labeled=labeled)

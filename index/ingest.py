@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from corpus import Article, article_from_dict
+from corpus import Article, BadLine, article_from_dict, json_lines
 from errors import InvalidInput, NewsError
 from nlp.analysis import clause_pairs, compounds, key_terms, syllables
 from nlp.fold import fold
@@ -133,31 +133,28 @@ def iter_records(paths: Iterable[str | Path]) -> Iterator[tuple[str, Any]]:
 
 
 def _records_of(file: Path) -> Iterator[tuple[str, Any]]:
+    """A .json file holds one article or a list of them (a .json file of JSON Lines is read as such too);
+    .jsonl / .ndjson hold one article per line."""
     with open(file, "rb") as handle:
-        head = handle.read(1)
-        while head and head.isspace():
-            head = handle.read(1)
-        handle.seek(0)
-        if file.suffix == ".json" and head == b"[":
+        if file.suffix == ".json":
             try:
                 data = json.loads(handle.read().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield str(file), Rejected(str(file), f"not a valid JSON file ({exc})")
+            except UnicodeDecodeError as exc:
+                yield str(file), Rejected(str(file), f"not UTF-8 text ({exc})")
                 return
-            items = data if isinstance(data, list) else [data]
-            for number, item in enumerate(items, 1):
-                yield f"{file}#{number}", item
-            return
-        for number, raw in enumerate(handle, 1):
-            where = f"{file}:{number}"
-            if not raw.strip():
-                continue
-            try:
-                yield where, json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                yield where, Rejected(where, "not UTF-8 text")
             except json.JSONDecodeError as exc:
-                yield where, Rejected(where, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                if exc.msg != "Extra data":  # "Extra data" after the first value: JSON Lines after all
+                    yield str(file), Rejected(str(file), f"not a valid JSON file ({exc})")
+                    return
+                data = None
+            if data is not None:
+                for number, item in enumerate(data if isinstance(data, list) else [data], 1):
+                    yield f"{file}#{number}", item
+                return
+            handle.seek(0)
+        for number, record in json_lines(handle):
+            where = f"{file}:{number}"
+            yield where, Rejected(where, record.reason) if isinstance(record, BadLine) else record
 
 
 # ---------------------------------------------------------------- parallel preparation
