@@ -49,53 +49,67 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("n", type=int, help="articles to ingest from vietnews-100k")
+    parser.add_argument("n", type=int, help="articles to ingest from vietnews-100k (ignored with --queries-only)")
     parser.add_argument("--data-dir", help="keep the index here (default: a temporary folder, removed after)")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3, help="times the query list is run")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="skip the ingest: time the queries on the index already in --data-dir")
     args = parser.parse_args()
+    if args.queries_only and not args.data_dir:
+        parser.error("--queries-only needs --data-dir (the folder of an index built by an earlier run)")
 
     model = topics.load(topics.MODEL_PATH)
     folder = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="vnnews-bench-"))
     try:
-        with Store(folder) as store:
-            records = ((f"vietnews:{i}", r) for i, r in enumerate(vietnews(args.n)))
-            summary = ingest_records(store, records, model, topics.MODEL_PATH, workers=args.workers)
-            count = store.count()
-        processed = summary.processed
-        work = sum(summary.timings.values()) or 1.0
-        print(f"ingest: {processed} articles ({len(summary.rejected)} rejected) in {summary.seconds:.1f} s = "
-              f"{processed / summary.seconds:.1f} articles/s; index holds {count}")
-        print("  CPU seconds summed over workers: " + ", ".join(
-            f"{name} {seconds:.1f} s ({100 * seconds / work:.0f}%)" for name, seconds in summary.timings.items()))
-        size = sum(p.stat().st_size for p in (folder / "index").rglob("*") if p.is_file())
-        print(f"index size: {size / 1e6:.1f} MB ({size / max(1, count) / 1e3:.1f} kB/article)")
-
+        if not args.queries_only:
+            report_ingest(folder, args.n, args.workers, model)
         with Store(folder, create=False) as store:
-            first = []
-            latencies = []
-            for round_number in range(args.rounds):
-                for item in QUERIES:
-                    q, extra = (item, {}) if isinstance(item, str) else item
-                    request = SearchRequest.from_params({"q": q, **extra})
-                    started = time.perf_counter()
-                    result = search(store, request)
-                    elapsed = (time.perf_counter() - started) * 1000
-                    (first if round_number == 0 else latencies).append(elapsed)
-                    if round_number == 0 and not result["total"] and q:
-                        print(f"  note: no hits for {q!r} {extra}")
-            latencies = latencies or first
-        print(f"queries: {len(QUERIES)} distinct, {len(latencies)} timed after a warm-up round "
-              "(facets over all matches and snippets included)")
-        print(f"  latency ms: p50 {percentile(latencies, 50):.1f}  p95 {percentile(latencies, 95):.1f}  "
-              f"p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  mean {statistics.mean(latencies):.1f}")
-        print(f"  first round (cold caches) ms: p50 {percentile(first, 50):.1f}  max {max(first):.1f}")
+            print(f"index: {store.count()} articles in {folder}")
+        report_queries(folder, args.rounds)
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak memory: {own:.0f} MB (this process), {children:.0f} MB (largest worker)")
     finally:
         if not args.data_dir:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def report_ingest(folder: Path, n: int, workers: int | None, model) -> None:
+    with Store(folder) as store:
+        records = ((f"vietnews:{i}", r) for i, r in enumerate(vietnews(n)))
+        summary = ingest_records(store, records, model, topics.MODEL_PATH, workers=workers)
+        count = store.count()
+    processed = summary.processed
+    work = sum(summary.timings.values()) or 1.0
+    print(f"ingest: {processed} articles ({len(summary.rejected)} rejected) in {summary.seconds:.1f} s = "
+          f"{processed / summary.seconds:.1f} articles/s; index holds {count}")
+    print("  CPU seconds summed over workers: " + ", ".join(
+        f"{name} {seconds:.1f} s ({100 * seconds / work:.0f}%)" for name, seconds in summary.timings.items()))
+    size = sum(p.stat().st_size for p in (folder / "index").rglob("*") if p.is_file())
+    print(f"index size: {size / 1e6:.1f} MB ({size / max(1, count) / 1e3:.1f} kB/article)")
+
+
+def report_queries(folder: Path, rounds: int) -> None:
+    with Store(folder, create=False) as store:
+        first = []
+        latencies = []
+        for round_number in range(rounds):
+            for item in QUERIES:
+                q, extra = (item, {}) if isinstance(item, str) else item
+                request = SearchRequest.from_params({"q": q, **extra})
+                started = time.perf_counter()
+                result = search(store, request)
+                elapsed = (time.perf_counter() - started) * 1000
+                (first if round_number == 0 else latencies).append(elapsed)
+                if round_number == 0 and not result["total"] and q:
+                    print(f"  note: no hits for {q!r} {extra}")
+        latencies = latencies or first
+    print(f"queries: {len(QUERIES)} distinct, {len(latencies)} timed after a warm-up round "
+          "(facets over all matches and snippets included)")
+    print(f"  latency ms: p50 {percentile(latencies, 50):.1f}  p95 {percentile(latencies, 95):.1f}  "
+          f"p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  mean {statistics.mean(latencies):.1f}")
+    print(f"  first round (cold caches) ms: p50 {percentile(first, 50):.1f}  max {max(first):.1f}")
 
 
 if __name__ == "__main__":

@@ -53,13 +53,14 @@ def content_hash(article: Article) -> str:
 
 def index_terms(article: Article, title_words: list[str], all_words: list[str]) -> dict[str, str]:
     """The terms of every searchable field, computed here (in the ingest workers) so the single writer only stores:
-    syllables of the whole text (toned and folded) and its folded adjacent pairs, the title's syllables and pairs
+    syllables of the whole text and its adjacent pairs (toned and folded), the title's syllables and pairs
     (toned and folded), and the segmenter's multi-syllable words."""
     full = "\n".join(part for part in (article.title, article.lead, article.body) if part)
     body_t = syllables(full)
+    pairs_t = clause_pairs(full)
     title_t = syllables(article.title) + clause_pairs(article.title) + compounds(title_words)
     return {"title_t": counted(title_t), "title_f": counted(map(fold, title_t)), "body_t": counted(body_t),
-            "body_f": counted(map(fold, body_t)), "pairs_f": counted(map(fold, clause_pairs(full))),
+            "body_f": counted(map(fold, body_t)), "pairs_t": counted(pairs_t), "pairs_f": counted(map(fold, pairs_t)),
             "words": counted(compounds(all_words))}
 
 

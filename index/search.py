@@ -230,17 +230,16 @@ def _all(field: str, terms: list[str]) -> wq.Query:
 
 
 def _toned_query(parts: list[str], vocab: Vocabulary) -> wq.Query:
-    """Toned matches: a syllable in title or text; several syllables as a known word (one `words` term) or, for
-    unknown sequences, the folded pairs together with the toned syllables; the title's toned pairs either way."""
+    """Toned matches: a syllable in title or text; several syllables as their adjacent toned pairs in title or text,
+    and as a known word (one `words` term, which scores a real word above a chance adjacency)."""
     if len(parts) == 1:
         return wq.Or([wq.Term("title_t", parts[0]), wq.Term("body_t", parts[0])])
     adjacent = pairs(parts)
+    options = [_all("title_t", adjacent), _all("pairs_t", adjacent)]
     word = "_".join(parts)
     if word in vocab.compounds:
-        # One posting list; intersecting the very common syllables of a word was the slowest part of a query.
-        return wq.Or([_all("title_t", adjacent), wq.Term("words", word)])
-    in_body = wq.And([_all("pairs_f", [fold(p) for p in adjacent]), _all("body_t", parts)])
-    return wq.Or([_all("title_t", adjacent), in_body])
+        options.append(wq.Term("words", word))
+    return wq.Or(options)
 
 
 def _folded_query(parts: list[str]) -> wq.Query:

@@ -79,6 +79,11 @@ class Store:
                 raise IndexError_(f"no index in {self.path}; run `vnnews ingest PATH` to create one", status=404)
         except OSError as exc:
             raise IndexError_(f"cannot open the index in {self.path}: {exc}") from exc
+        if set(self._ix.schema.names()) != set(build_schema().names()):
+            self._ix.close()
+            raise IndexError_(
+                f"the index in {self.path} was built by another version of vnnews (its fields differ); move that "
+                "folder away and run `vnnews ingest PATH` again (`vnnews serve` reloads the demo corpus by itself)")
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 import signal
 import subprocess
 import sys
@@ -12,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from errors import InvalidInput
+import corpus
+from errors import IndexError_, InvalidInput
 from index.ingest import ingest_records, iter_records, prepare_many
+from index.schema import build_schema
 from index.search import SearchRequest, iter_articles, search
 from index.store import Store
+from nlp.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,6 +134,53 @@ def test_facets_count_the_matching_articles(demo_data_dir):
                     for value in filter(None, values):
                         expected[value] = expected.get(value, 0) + 1
                 assert result["facets"][name] == dict(sorted(expected.items(), key=lambda p: (-p[1], p[0])))
+
+
+def _phrases_from_corpus(count: int, size: int) -> list[str]:
+    """`count` distinct runs of `size` adjacent lower-case syllables, drawn (seeded) from the demo corpus."""
+    rng = random.Random(size)
+    texts = [normalize(a.body) for a in corpus.load()]
+    phrases: set[str] = set()
+    while len(phrases) < count:
+        clause = rng.choice(re.split(r"[^\w ]+", rng.choice(texts))).lower().split()
+        if len(clause) >= size:
+            start = rng.randrange(len(clause) - size + 1)
+            run = clause[start:start + size]
+            if all(w.isalpha() for w in run):
+                phrases.add(" ".join(run))
+    return sorted(phrases)
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_a_toned_phrase_finds_every_article_that_holds_it(demo_data_dir, size):
+    """Whatever the segmenter made of the words around it ("sau bão lũ" → "bão" + "lũ"), an article that holds the
+    words side by side is found, as words and as a quoted phrase; the expected set comes from the raw text."""
+    articles = corpus.load()
+    texts = {a.id: normalize("\n".join((a.title, a.lead, a.body))).lower() for a in articles}
+    missed = []
+    with Store(demo_data_dir, create=False) as store:
+        for phrase in _phrases_from_corpus(40, size):
+            pattern = re.compile(r"(?<!\w)" + r"[ ]+".join(map(re.escape, phrase.split())) + r"(?!\w)")
+            expected = {i for i, text in texts.items() if pattern.search(text)}
+            assert expected, phrase
+            for query in (phrase, f'"{phrase}"'):
+                found = {a["id"] for a in iter_articles(store, SearchRequest(q=query))}
+                if expected - found:
+                    missed.append((query, sorted(expected - found)))
+    assert not missed
+
+
+def test_an_index_from_another_version_is_refused_with_a_way_out(tmp_path, monkeypatch):
+    import index.store as store_module
+
+    older = build_schema()
+    older.remove("pairs_t")
+    monkeypatch.setattr(store_module, "build_schema", lambda: older)
+    Store(tmp_path / "var").close()
+    monkeypatch.undo()
+    with pytest.raises(IndexError_) as caught:
+        Store(tmp_path / "var")
+    assert "another version" in str(caught.value) and "vnnews ingest" in str(caught.value)
 
 
 @pytest.mark.parametrize("params, field", [
