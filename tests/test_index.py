@@ -136,13 +136,12 @@ def test_facets_count_the_matching_articles(demo_data_dir):
                 assert result["facets"][name] == dict(sorted(expected.items(), key=lambda p: (-p[1], p[0])))
 
 
-def _phrases_from_corpus(count: int, size: int) -> list[str]:
-    """`count` distinct runs of `size` adjacent lower-case syllables, drawn (seeded) from the demo corpus."""
+def _phrases(texts: list[str], count: int, size: int) -> list[str]:
+    """`count` distinct runs of `size` adjacent syllables within a clause, drawn (seeded) from `texts`."""
     rng = random.Random(size)
-    texts = [normalize(a.body) for a in corpus.load()]
     phrases: set[str] = set()
     while len(phrases) < count:
-        clause = rng.choice(re.split(r"[^\w ]+", rng.choice(texts))).lower().split()
+        clause = rng.choice(re.split(r"[^\w ]+", rng.choice(texts))).split()
         if len(clause) >= size:
             start = rng.randrange(len(clause) - size + 1)
             run = clause[start:start + size]
@@ -155,11 +154,10 @@ def _phrases_from_corpus(count: int, size: int) -> list[str]:
 def test_a_toned_phrase_finds_every_article_that_holds_it(demo_data_dir, size):
     """Whatever the segmenter made of the words around it ("sau bão lũ" → "bão" + "lũ"), an article that holds the
     words side by side is found, as words and as a quoted phrase; the expected set comes from the raw text."""
-    articles = corpus.load()
-    texts = {a.id: normalize("\n".join((a.title, a.lead, a.body))).lower() for a in articles}
+    texts = {a.id: normalize("\n".join((a.title, a.lead, a.body))).lower() for a in corpus.load()}
     missed = []
     with Store(demo_data_dir, create=False) as store:
-        for phrase in _phrases_from_corpus(40, size):
+        for phrase in _phrases(list(texts.values()), 40, size):
             pattern = re.compile(r"(?<!\w)" + r"[ ]+".join(map(re.escape, phrase.split())) + r"(?!\w)")
             expected = {i for i, text in texts.items() if pattern.search(text)}
             assert expected, phrase
