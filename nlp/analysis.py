@@ -71,17 +71,15 @@ def compounds(words: Iterable[str]) -> list[str]:
 
 
 def key_terms(words: Sequence[str], limit: int = 15) -> list[str]:
-    """The most frequent multi-syllable content words of one text (no stopwords, no numbers), most frequent first."""
+    """The most frequent multi-word content words of one text (no stopwords, no numbers, no abbreviations written as
+    one token such as "KH&CN" or "TP.HCM"), most frequent first."""
     stop = stopwords()
     counts: Counter[str] = Counter()
-    first: dict[str, str] = {}
     for word in words:
-        parts = syllables(word)
-        if len(parts) < 2 or not _HAS_LETTER.search(word):
+        if len(word.split()) < 2 or not _HAS_LETTER.search(word):
             continue
-        key = " ".join(parts)
+        key = " ".join(syllables(word))
         if key in stop:
             continue
         counts[key] += 1
-        first.setdefault(key, key)
     return [term for term, _ in counts.most_common(limit)]

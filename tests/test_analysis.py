@@ -74,9 +74,9 @@ def test_stopwords_are_lower_case_and_segmented():
     assert all(w == w.lower() and w == w.strip() for w in stop)
 
 
-def test_key_terms_drops_stopwords_numbers_and_single_syllables():
+def test_key_terms_drops_stopwords_numbers_abbreviations_and_single_syllables():
     words = ["Khởi nghiệp", "Cho biết", "cho biết", "10 000", "15,5", "2025", "nhà", "Đà Nẵng", "khởi nghiệp",
-             "chúng tôi", "vườn ươm", "khởi nghiệp", "Vườn ươm", "."]
+             "chúng tôi", "vườn ươm", "khởi nghiệp", "Vườn ươm", ".", "KH&CN", "KH&CN", "KH&CN", "TP.HCM", "TP.HCM"]
     assert key_terms(words) == ["khởi nghiệp", "vườn ươm", "đà nẵng"]
 
 
