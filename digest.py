@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from corpus import TOPICS, parse_date
 from errors import InvalidInput
 from nlp import segment
-from nlp.analysis import stopwords, syllables
+from nlp.analysis import display_form, stopwords, syllables
 from nlp.fold import fold
 from nlp.normalize import normalize
 
@@ -303,7 +303,7 @@ def article_terms(article: dict) -> dict[str, str]:
     """Key terms of one article (key → how it is written): stored `key_terms`, else from title, lead, first paragraphs."""
     stored = article.get("key_terms")
     if isinstance(stored, list) and stored:
-        return {_term(t): _term(t) for t in stored if isinstance(t, str) and len(syllables(t)) > 1}
+        return {_term(t): t for t in stored if isinstance(t, str) and len(syllables(t)) > 1}
     paragraphs = (article.get("body") or "").split("\n")[:KEY_TERM_PARAGRAPHS]
     text = "\n".join([article.get("title") or "", article.get("lead") or "", *paragraphs])[:KEY_TERM_MAX_CHARS]
     stop = stopwords()
@@ -384,7 +384,7 @@ def key_terms(articles: list[dict], *, topic: str | None, province: str | None, 
             continue
         kept.append(key)
     kept.sort(key=lambda k: (-len(in_stories[k]), -counts[k], -len(k.split()), k))
-    return [{"term": written[k].most_common(1)[0][0].lower(), "count": counts[k]} for k in kept[:limit]]
+    return [{"term": display_form(written[k].most_common(1)[0][0]), "count": counts[k]} for k in kept[:limit]]
 
 
 # ---------------------------------------------------------------------------------------------------- digest

@@ -70,11 +70,21 @@ def compounds(words: Iterable[str]) -> list[str]:
     return [c for c in map(compound, words) if c]
 
 
+def display_form(written: str) -> str:
+    """How a term is shown: as written when it is a name, every word capitalised ("Thủ Đức"); else in lower case
+    ("Khởi nghiệp" opening a sentence, "KHỞI NGHIỆP" in a shouted title → "khởi nghiệp")."""
+    words = written.split()
+    if len(words) > 1 and all(w[:1].isupper() and (len(w) == 1 or not w.isupper()) for w in words):
+        return " ".join(words)
+    return " ".join(words).lower()
+
+
 def key_terms(words: Sequence[str], limit: int = 15) -> list[str]:
     """The most frequent multi-word content words of one text (no stopwords, no numbers, no abbreviations written as
-    one token such as "KH&CN" or "TP.HCM"), most frequent first."""
+    one token such as "KH&CN" or "TP.HCM"), most frequent first, each in its most frequent `display_form`."""
     stop = stopwords()
     counts: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = {}
     for word in words:
         if len(word.split()) < 2 or not _HAS_LETTER.search(word):
             continue
@@ -82,4 +92,5 @@ def key_terms(words: Sequence[str], limit: int = 15) -> list[str]:
         if key in stop:
             continue
         counts[key] += 1
-    return [term for term, _ in counts.most_common(limit)]
+        written.setdefault(key, Counter())[display_form(word)] += 1
+    return [written[term].most_common(1)[0][0] for term, _ in counts.most_common(limit)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.analysis import compound, compounds, folded_syllables, has_tone_marks, key_terms, stopwords, syllables
+from nlp.analysis import (compound, compounds, display_form, folded_syllables, has_tone_marks, key_terms, stopwords,
+                          syllables)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,14 @@ def test_stopwords_are_lower_case_and_segmented():
 def test_key_terms_drops_stopwords_numbers_abbreviations_and_single_syllables():
     words = ["Khởi nghiệp", "Cho biết", "cho biết", "10 000", "15,5", "2025", "nhà", "Đà Nẵng", "khởi nghiệp",
              "chúng tôi", "vườn ươm", "khởi nghiệp", "Vườn ươm", ".", "KH&CN", "KH&CN", "KH&CN", "TP.HCM", "TP.HCM"]
-    assert key_terms(words) == ["khởi nghiệp", "vườn ươm", "đà nẵng"]
+    assert key_terms(words) == ["khởi nghiệp", "vườn ươm", "Đà Nẵng"]
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("Thủ Đức", "Thủ Đức"), ("Khởi nghiệp", "khởi nghiệp"), ("KHỞI NGHIỆP", "khởi nghiệp"), ("vườn  ươm", "vườn ươm"),
+])
+def test_display_form_keeps_names_and_lowers_the_rest(written, shown):
+    assert display_form(written) == shown
 
 
 def test_key_terms_respects_the_limit_and_keeps_ties_in_first_seen_order():

@@ -169,7 +169,7 @@ def test_key_terms_are_multi_word_without_numbers_or_the_topic():
 def test_key_terms_are_computed_when_missing(week):
     terms = [t["term"] for t in week["key_terms"]]
     assert terms and all(len(t.split()) > 1 for t in terms)
-    assert "đà nẵng" not in terms                 # the digest's own province
+    assert "đà nẵng" not in [t.lower() for t in terms]   # the digest's own province
 
 
 def test_empty_digest():
