@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import secrets
 import threading
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Iterator
 
 from whoosh import index as whoosh_index
+from whoosh import writing as whoosh_writing
+from whoosh.codec import base as whoosh_codec_base
+from whoosh.filedb import compound as whoosh_compound, filestore as whoosh_filestore
 from whoosh.index import LockError
 
 from errors import IndexError_, NotFound
@@ -20,6 +24,17 @@ from nlp.fold import fold
 INDEX_NAME = "articles"
 WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer (an ingest while the server runs)
 MAX_GROUP = 2000  # most documents one group commit takes
+
+
+def _os_random_name(size: int = 28) -> str:
+    return secrets.token_hex((size + 1) // 2)[:size]
+
+
+# whoosh names new segments and temporary files with the `random` module, whose state any code may seed (hypothesis
+# does, for every example): two commits then picked the same segment name and the second failed on an assertion.
+# Names from the operating system's randomness instead, in every module that imported whoosh's `random_name`.
+for _module in (whoosh_codec_base, whoosh_compound, whoosh_filestore, whoosh_writing):
+    _module.random_name = _os_random_name
 
 
 def facet_value(doc: IndexDoc) -> str:

@@ -63,6 +63,17 @@ def test_upsert_replaces_by_id_and_skips_unchanged(store, model):
     assert store.get("a1") is None and store.count() == len(ARTICLES) - 1
 
 
+def test_segment_names_do_not_depend_on_the_global_random_state(tmp_path, model):
+    # whoosh names new segments with the `random` module; code that seeds it (hypothesis does, per example) made two
+    # commits pick one name and the second fail.
+    docs = prepare_many([dict(article, id=f"r{i}") for i, article in enumerate(ARTICLES)], model)
+    with Store(tmp_path / "var") as store:
+        for doc in docs:
+            random.seed(0)
+            assert store.upsert([doc]) == ["added"]
+        assert store.count() == len(ARTICLES)
+
+
 def test_stored_article_carries_its_tags(store):
     article = store.get("a1")
     assert article["published"] == "2026-11-10"
