@@ -515,10 +515,11 @@ def build_digest(store, *, topic=None, province=None, date_from=None, date_to=No
     if date_from is None and date_to is None:
         _, latest = search.date_bounds(store)
         date_to = latest or dt.date.today()
+    # Clamped at the calendar's ends: "to=0001-01-03" or "from=9999-12-30" is a short period, not a crash.
     if date_from is None:
-        date_from = date_to - week
+        date_from = date_to - week if date_to - dt.date.min >= week else dt.date.min
     elif date_to is None:
-        date_to = date_from + week
+        date_to = date_from + week if dt.date.max - date_from >= week else dt.date.max
     _check_period(date_from, date_to)
     request = search.SearchRequest(topic=topic, province=province, date_from=date_from, date_to=date_to)
     articles = list(search.iter_articles(store, request))

@@ -217,6 +217,15 @@ def test_html_and_markdown_escape_article_text():
     assert "<script>" not in text and "\\<script\\>" in text and "\\*mới\\*" in text and "javascript:" not in text
 
 
+@pytest.mark.parametrize("kwargs, period", [
+    ({"date_from": "9999-12-30"}, ("9999-12-30", "9999-12-31")),
+    ({"date_to": "0001-01-02"}, ("0001-01-01", "0001-01-02")),
+])
+def test_a_one_sided_period_stops_at_the_ends_of_the_calendar(store, kwargs, period):
+    result = digest.build_digest(store, **kwargs)
+    assert (result["from"], result["to"]) == period and result["total"] == 0
+
+
 @pytest.mark.parametrize("kwargs, field", [
     ({"topic": "sport"}, "topic"),
     ({"limit": 0}, "limit"),
