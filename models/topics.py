@@ -32,13 +32,14 @@ from nlp.fold import fold
 from nlp.segment import segment
 
 MODEL_PATH = Path(__file__).resolve().parent / "topics.joblib"
-FORMAT = 3  # bump when the feature text changes, so old files are refused
+FORMAT = 4  # bump when the feature text changes, so old files are refused
 BODY_CHARS = 8000  # the topic of a news article is settled long before its end; segmenting less is faster
 THRESHOLD_RANGE = (0.25, 0.75)
 
 
 def feature_words(title_words: Sequence[str], lead_words: Sequence[str], body_words: Sequence[str]) -> list[str]:
-    """The words the classifier reads: the title twice (titles carry the topic), the lead, the body's first part."""
+    """The words the classifier reads: the title twice (titles carry the topic), the lead, the body's first part,
+    separated by PART marks (the cue features find the title and the opening sentence by them)."""
     head: list[str] = []
     size = 0
     for word in body_words:
@@ -46,14 +47,23 @@ def feature_words(title_words: Sequence[str], lead_words: Sequence[str], body_wo
         size += len(word) + 1
         if size >= BODY_CHARS:
             break
-    return [*title_words, *title_words, *lead_words, *head]
+    return [*title_words, PART, *title_words, PART, *lead_words, PART, *head]
+
+
+PART = "§"
+PUNCTUATION = frozenset(",;:.!?()…")  # kept in the feature text for the cue features (lists, sentences)
 
 
 def feature_text(title: str, lead: str, body: str, words: Sequence[str] | None = None) -> str:
-    """The single string the vectorizers see: segmented, lower-cased words, multi-syllable words joined by '_'."""
+    """The single string the vectorizers see: segmented, lower-cased words, multi-syllable words joined by '_',
+    with the punctuation that delimits lists and sentences and the PART marks (which the vectorizers skip)."""
     if words is None:
         words = feature_words(segment(title), segment(lead), segment(body[: BODY_CHARS * 2]))
-    return " ".join(_feature_word(w) for w in words if any(c.isalnum() for c in w))
+    return " ".join(_feature_word(w) for w in words if w == PART or w in PUNCTUATION or _is_word(w))
+
+
+def _is_word(token: str) -> bool:
+    return any(c.isalnum() for c in token)
 
 
 def _feature_word(word: str) -> str:
@@ -67,13 +77,13 @@ _AI_ACRONYMS = frozenset({"AI", "A.I.", "GenAI", "AI-", "A.I"})
 
 
 def word_tokens(text: str) -> list[str]:
-    """Tokens for the word vectorizer (module level, so joblib can save the pipeline)."""
-    return text.split()
+    """Tokens for the word vectorizer, punctuation and marks left out (module level, so joblib can save it)."""
+    return [token for token in text.split() if _is_word(token)]
 
 
 def folded(text: str) -> str:
-    """Preprocessor for the character vectorizer: tone-less, so 'AI', 'ai' and spelling variants meet."""
-    return fold(text.replace("_", " "))
+    """Preprocessor for the character vectorizer: tone-less, so 'AI', 'ai' and spelling variants meet; words only."""
+    return fold(" ".join(word_tokens(text)).replace("_", " "))
 
 
 def build_pipeline(c: float, cue_weight: float) -> Pipeline:
@@ -150,8 +160,8 @@ class TopicModel:
         return path
 
 
-DEFAULT_C = 4.0
-DEFAULT_CUE_WEIGHT = 0.5
+DEFAULT_C = 8.0
+DEFAULT_CUE_WEIGHT = 0.25
 
 
 def train(articles: Sequence[Article], *, corpus_hash: str = "", c: float = DEFAULT_C,

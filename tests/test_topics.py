@@ -11,6 +11,7 @@ import sklearn
 from corpus import TOPICS, Article
 from errors import ModelError
 from models import topics
+from models.cues import FEATURES_PER_LABEL, GROUPS, cue_features
 from models.topics import TopicModel, feature_text
 
 DT = "digital_transformation"
@@ -176,4 +177,40 @@ def test_feature_text_marks_the_ai_acronym_and_joins_compounds():
     assert words.count("ai_acronym") == 3  # twice from the doubled title, once from the body
     assert "ai" in words  # the everyday "who"
     assert "khởi_nghiệp" in words
-    assert "." not in words
+    assert "." in words and "." not in topics.word_tokens(text)  # kept for the cue features, not a word
+
+
+def _cues(title: str, body: str) -> dict[str, list[float]]:
+    row = cue_features([feature_text(title, "", body)]).toarray()[0]
+    per = FEATURES_PER_LABEL
+    named = {group: list(row[i * per:(i + 1) * per]) for i, group in enumerate(GROUPS)}
+    named["stock"] = [row[-1]]
+    return named
+
+
+# Positions in a group's row: mentions, in the head, as list items, not as list items, as a stated purpose.
+TOTAL, HEAD, LISTED, UNLISTED, PURPOSE = range(5)
+
+
+def test_a_field_in_a_list_of_several_is_a_list_item_and_two_goals_are_not():
+    listed = _cues("Hai tỉnh ký thỏa thuận hợp tác", "Hai bên hợp tác trong các lĩnh vực du lịch, y tế, giáo dục và "
+                   "chuyển đổi số. Đoàn thăm cảng biển.")
+    assert listed[DT][LISTED] > 0 and listed[DT][UNLISTED] == 0
+    purpose = _cues("Ký kết hợp tác", "Sáng 5/3, hai sở ký bản ghi nhớ, nhằm thúc đẩy đổi mới sáng tạo và chuyển đổi "
+                    "số trong ngành văn hóa. Đoàn thăm bảo tàng.")
+    assert purpose[DT][LISTED] == 0 and purpose[DT][HEAD] > 0 and purpose[DT][PURPOSE] > 0
+    assert purpose["innovation"][LISTED] == 0
+
+
+def test_the_science_policy_stock_phrase_is_not_an_innovation_or_startup_cue():
+    stock = _cues("Bộ và tỉnh ký chương trình phối hợp về KH,CN&ĐMST",
+                  "Hai bên phối hợp phát triển khoa học, công nghệ và đổi mới sáng tạo, đầu tư cho KH,CN&ĐMST.")
+    assert stock["innovation"][TOTAL] == 0 and stock["startup"][TOTAL] == 0 and stock["stock"][0] > 0
+    plain = _cues("Tỉnh mở trung tâm đổi mới sáng tạo", "Trung tâm đổi mới sáng tạo hỗ trợ khởi nghiệp.")
+    assert plain["innovation"][TOTAL] > 0 and plain["startup"][TOTAL] > 0 and plain["stock"][0] == 0
+
+
+def test_a_name_echoed_in_brackets_is_one_mention():
+    once = _cues("Tin công nghệ", "Dự án ứng dụng trí tuệ nhân tạo (AI) cho nông dân.")
+    twice = _cues("Tin công nghệ", "Dự án ứng dụng trí tuệ nhân tạo và AI cho nông dân.")
+    assert once["ai"][TOTAL] < twice["ai"][TOTAL]
