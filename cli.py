@@ -155,7 +155,7 @@ def _progress_printer():
 
 
 def cmd_ingest(args) -> int:
-    from index.ingest import ingest_records, iter_records
+    from index.ingest import COMMIT_EVERY, ingest_records, iter_records
     from index.store import Store
 
     for path in args.paths:
@@ -166,7 +166,7 @@ def cmd_ingest(args) -> int:
     with Store(settings.data_dir(args.data_dir)) as store:
         progress = None if args.json else _progress_printer()
         summary = ingest_records(store, iter_records(args.paths), model, model_path, workers=args.workers,
-                                 progress=progress)
+                                 commit_every=args.commit_every or COMMIT_EVERY, progress=progress)
         if progress:
             sys.stderr.write("\n")
         total = store.count()
@@ -296,6 +296,16 @@ def cmd_serve(args) -> int:
 
 
 # ---------------------------------------------------------------- main
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vnnews", description="Vietnamese news tagging, search and digests.")
     parser.add_argument("--model", help="topic model file (default: models/topics.joblib, env VNNEWS_MODEL_PATH)")
@@ -319,7 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="tag and index JSON / JSON Lines files or folders (same id → replaced)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--workers", type=int, default=None, help="processes for segmentation and tagging (default: cores)")
+    p.add_argument("--workers", type=_positive, default=None, help="processes for segmentation and tagging (default: cores)")
+    p.add_argument("--commit-every", type=_positive, default=None, metavar="N",
+                   help="articles per commit; an interrupted ingest keeps every commit before it (default: 2000)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
 

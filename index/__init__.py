@@ -3,7 +3,8 @@
 Public surface (other layers use only these):
 
 - `index.store.Store(data_dir)`: opens or creates the index under `data_dir/index`; the single writer.
-    - `upsert(docs: list[IndexDoc]) -> list[str]`: "added" | "updated" | "unchanged" per doc, committed on return.
+    - `upsert(docs: list[IndexDoc]) -> list[str]`: "added" | "updated" | "unchanged" per doc, committed on return;
+      `upsert_later(docs) -> Future` of the same, so a bulk ingest overlaps preparing and writing.
     - `delete(article_id) -> bool`, `get(article_id) -> dict | None` (stored article: id, title, lead, body, url,
       source, published (ISO str or None), topics, provinces, former_provinces, province_details),
       `count() -> int`, `close()`.

@@ -26,6 +26,9 @@ from models.topics import TopicModel, feature_words
 
 SMALL_BATCH = 32  # below this many records, parallel workers cost more to start than they save
 WORKER_BATCH = 8  # records per task sent to a worker
+COMMIT_EVERY = 2000  # articles per commit: the writer's cost per article falls with bigger segments (7.2 ms at
+# 2,000 against 8–9 ms at 500, measured), and fewer segments mean fewer merges; an interrupted ingest keeps every
+# commit before it
 WINDOW_BATCHES = 40  # tasks in flight: enough prepared work (~320 articles) to keep the workers busy during a commit
 
 
@@ -53,15 +56,15 @@ def content_hash(article: Article) -> str:
 
 def index_terms(article: Article, title_words: list[str], all_words: list[str]) -> dict[str, str]:
     """The terms of every searchable field, computed here (in the ingest workers) so the single writer only stores:
-    syllables of the whole text and its adjacent pairs (toned and folded), the title's syllables and pairs
-    (toned and folded), and the segmenter's multi-syllable words."""
+    syllables of the whole text (toned and folded) and its adjacent pairs (toned: a tone-less query asks for the
+    toned spellings its syllables allow), the title's syllables and pairs (toned and folded), and the segmenter's
+    multi-syllable words."""
     full = "\n".join(part for part in (article.title, article.lead, article.body) if part)
     body_t = syllables(full)
     pairs_t = clause_pairs(full)
     title_t = syllables(article.title) + clause_pairs(article.title) + compounds(title_words)
     return {"title_t": counted(title_t), "title_f": counted(map(fold, title_t)), "body_t": counted(body_t),
-            "body_f": counted(map(fold, body_t)), "pairs_t": counted(pairs_t), "pairs_f": counted(map(fold, pairs_t)),
-            "words": counted(compounds(all_words))}
+            "body_f": counted(map(fold, body_t)), "pairs_t": counted(pairs_t), "words": counted(compounds(all_words))}
 
 
 def normalize_article(article: Article) -> Article:
@@ -212,26 +215,32 @@ def _batches(items: Iterable[tuple[str, Any]], size: int) -> Iterator[list[tuple
 
 
 def ingest_records(store, records: Iterable[tuple[str, Any]], model: TopicModel, model_path: Path, *,
-                   workers: int | None = None, commit_every: int = 500,
+                   workers: int | None = None, commit_every: int = COMMIT_EVERY,
                    progress: Callable[[IngestSummary], None] | None = None) -> IngestSummary:
     """Prepare records (in `workers` processes) and upsert them through the store's single writer.
 
     Commits every `commit_every` articles, so an interrupted ingest keeps everything committed before it; on
-    Ctrl-C what was prepared is committed and the summary says `interrupted`.
+    Ctrl-C what was prepared is committed and the summary says `interrupted`. The writer commits one batch while
+    the next is prepared; `timings["index"]` is the writer's time.
     """
     summary = IngestSummary()
     started = time.perf_counter()
+    written_before = store.write_seconds
     workers = workers or os.cpu_count() or 1
     pending: list[IndexDoc] = []
+    committing: deque = deque()  # futures of batches handed to the writer, oldest first
 
-    def flush() -> None:
-        if not pending:
-            return
-        t0 = time.perf_counter()
-        for status in store.upsert(pending):
-            setattr(summary, status, getattr(summary, status) + 1)
-        summary.timings["index"] += time.perf_counter() - t0
-        pending.clear()
+    def flush(wait: bool = False) -> None:
+        """Hand the pending batch to the writer and go on preparing the next one while it commits; at most one
+        batch waits for the writer (so memory stays bounded), and `wait` waits for all of them."""
+        if pending:
+            committing.append(store.upsert_later(pending))
+            pending.clear()
+        while committing and (wait or len(committing) > 1 or committing[0].done()):
+            statuses = committing[0].result()
+            committing.popleft()
+            for status in statuses:
+                setattr(summary, status, getattr(summary, status) + 1)
 
     def take(where: str, result) -> None:
         if isinstance(result, Rejected):
@@ -280,10 +289,11 @@ def ingest_records(store, records: Iterable[tuple[str, Any]], model: TopicModel,
                 while window:
                     for where, result in window.popleft().get():
                         take(where, result)
-        flush()
+        flush(wait=True)
     except KeyboardInterrupt:
         summary.interrupted = True
-        flush()
+        flush(wait=True)
+    summary.timings["index"] = store.write_seconds - written_before
     summary.seconds = time.perf_counter() - started
     return summary
 

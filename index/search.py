@@ -15,7 +15,7 @@ from corpus import TOPICS, parse_date
 from errors import InvalidInput
 from index import query as uq
 from index.highlight import snippet
-from index.schema import FACET_SEPARATOR
+from index.schema import FACET_SEPARATOR, PAIRS_FOLDED_BOOST
 from index.store import Store, stored_article
 from nlp.analysis import folded_syllables, has_tone_marks, pairs, syllables
 from nlp.fold import fold
@@ -113,6 +113,8 @@ class Vocabulary:
     compounds: frozenset[str]
     restore_compound: dict[str, str]
     restore_syllable: dict[str, str]
+    syllable_forms: dict[str, tuple[str, ...]]  # folded syllable → its toned forms in the index, most frequent first
+    syllable_df: dict[str, int]  # toned syllable → articles that hold it
     generation: int
     built_at: float
 
@@ -141,14 +143,15 @@ def _build_vocabulary(searcher, generation: int) -> Vocabulary:
         key = fold(term)
         if df > best_compound.get(key, (0, ""))[0]:
             best_compound[key] = (df, term)
-    best_syllable: dict[str, tuple[int, str]] = {}
-    for term, df in _document_frequencies(searcher, "body_t").items():
-        key = fold(term)
-        if df > best_syllable.get(key, (0, ""))[0]:
-            best_syllable[key] = (df, term)
+    forms: dict[str, list[tuple[int, str]]] = {}
+    syllable_df = _document_frequencies(searcher, "body_t")
+    for term, df in syllable_df.items():
+        forms.setdefault(fold(term), []).append((df, term))
+    syllable_forms = {key: tuple(term for _, term in sorted(found, reverse=True)) for key, found in forms.items()}
     return Vocabulary(
         compounds=frozenset(compounds), restore_compound={k: v[1] for k, v in best_compound.items()},
-        restore_syllable={k: v[1] for k, v in best_syllable.items()}, generation=generation, built_at=time.time(),
+        restore_syllable={key: found[0] for key, found in syllable_forms.items()}, syllable_forms=syllable_forms,
+        syllable_df=syllable_df, generation=generation, built_at=time.time(),
     )
 
 
@@ -242,11 +245,38 @@ def _toned_query(parts: list[str], vocab: Vocabulary) -> wq.Query:
     return wq.Or(options)
 
 
-def _folded_query(parts: list[str]) -> wq.Query:
+SPELLINGS_PER_SYLLABLE = 4  # toned forms of a tone-less syllable tried in a pair, most frequent first ...
+RARE_SPELLING = 0.01  # ... leaving out forms a hundred times rarer than the most frequent (typos, names)
+
+
+def _spellings(folded: str, vocab: Vocabulary) -> tuple[str, ...]:
+    forms = vocab.syllable_forms.get(folded, ())
+    if not forms:
+        return ()
+    top = vocab.syllable_df[forms[0]]
+    return tuple(f for f in forms[:SPELLINGS_PER_SYLLABLE] if vocab.syllable_df[f] >= RARE_SPELLING * top)
+
+
+def _toned_pairs(first: str, second: str, vocab: Vocabulary) -> wq.Query:
+    """A tone-less pair as the toned spellings its syllables have in the index, `pairs_t` terms: the text's pairs are
+    indexed toned only. Each term costs a lookup in every segment, so rare spellings are left out."""
+    forms = [f"{a}_{b}" for a in _spellings(first, vocab) for b in _spellings(second, vocab)]
+    if not forms:
+        return wq.NullQuery
+    return wq.Or([wq.Term("pairs_t", form, boost=PAIRS_FOLDED_BOOST) for form in forms])
+
+
+def _folded_query(parts: list[str], vocab: Vocabulary, toned: list[str] | None = None) -> wq.Query:
+    """Tone-less matches. With `toned` (the user typed tones, so only the toned spelling can match), the text's pairs
+    are that spelling alone, scored as a folded match: the same score for the same article, at a fraction of the
+    lookups."""
     if len(parts) == 1:
         return wq.Or([wq.Term("title_f", parts[0]), wq.Term("body_f", parts[0])])
-    adjacent = pairs(parts)
-    return wq.Or([_all("title_f", adjacent), _all("pairs_f", adjacent)])
+    if toned is not None:
+        in_text = [wq.Term("pairs_t", pair, boost=PAIRS_FOLDED_BOOST) for pair in pairs(toned)]
+    else:
+        in_text = [_toned_pairs(a, b, vocab) for a, b in zip(parts, parts[1:])]
+    return wq.Or([_all("title_f", pairs(parts)), in_text[0] if len(in_text) == 1 else wq.And(in_text)])
 
 
 @dataclass(frozen=True)
@@ -263,15 +293,15 @@ def _unit_query(toned: list[str] | None, folded: list[str], vocab: Vocabulary, *
     folded match counts. Both are scored by the same sum of toned and folded parts, so a tone-less query whose
     tones were restored ranks exactly like the toned query. Several syllables must be adjacent: every adjacent
     pair is a term of the pairs fields (and a known word is also a term of `words`)."""
-    folded_q = _folded_query(folded)
     if toned is None:
+        folded_q = _folded_query(folded, vocab)
         return Built(folded_q, folded_q)
+    folded_q = _folded_query(folded, vocab, toned if exact else None)
     toned_q = _toned_query(toned, vocab)
-    both = wq.Or([toned_q, folded_q])
     if not exact:
-        return Built(both, folded_q)
-    # whoosh's Require matcher trips an assertion when skipping blocks by quality: a zero-score conjunct instead.
-    return Built(wq.And([both, wq.ConstantScoreQuery(toned_q, 0.0)]), toned_q)
+        return Built(wq.Or([toned_q, folded_q]), folded_q)
+    # Only toned matches, scored as above (the toned part plus the folded part, which every toned match also has).
+    return Built(wq.AndMaybe(toned_q, folded_q), toned_q)
 
 
 def _combine(kind, parts: list[Built]) -> Built:

@@ -63,6 +63,37 @@ def test_upsert_replaces_by_id_and_skips_unchanged(store, model):
     assert store.get("a1") is None and store.count() == len(ARTICLES) - 1
 
 
+def test_one_commit_touching_an_id_twice_keeps_its_last_state(store, model):
+    first, second = prepare_many([dict(ARTICLES[0], id="twice", title="Bản đầu"),
+                                  dict(ARTICLES[0], id="twice", title="Bản sau")], model)
+    assert store.upsert([first, second]) == ["added", "updated"]
+    assert store.count() == len(ARTICLES) + 1 and store.get("twice")["title"] == "Bản sau"
+    # Jobs from concurrent requests grouped into one commit: a replace then a delete, and a new id added then deleted.
+    fresh = prepare_many([dict(ARTICLES[1], id="short-lived")], model)
+    done = store._write([(("upsert", [first]), None), (("delete", "twice"), None),
+                         (("upsert", fresh), None), (("delete", "short-lived"), None)])
+    assert done == [["updated"], True, ["added"], True]
+    assert store.get("twice") is None and store.get("short-lived") is None
+    assert store.count() == len(ARTICLES)
+
+
+def test_segments_of_one_size_class_are_merged_by_tens(tmp_path, model):
+    docs = prepare_many([dict(ARTICLES[i % 4], id=f"s{i}", title=f"Tin {i}") for i in range(12)], model)
+
+    def segments(store):
+        with store.searcher() as searcher:
+            return sorted(segment.doc_count_all() for segment, _ in searcher.reader().leaf_readers())
+
+    with Store(tmp_path / "var") as store:
+        for doc in docs[:10]:
+            store.upsert([doc])
+        assert segments(store) == [1] * 10
+        store.upsert([docs[10]])  # ten segments of one article already: merged with it into one
+        assert segments(store) == [11]
+        store.upsert([docs[11]])
+        assert segments(store) == [1, 11] and store.count() == 12
+
+
 def test_segment_names_do_not_depend_on_the_global_random_state(tmp_path, model):
     # whoosh names new segments with the `random` module; code that seeds it (hypothesis does, per example) made two
     # commits pick one name and the second fail.
@@ -73,6 +104,24 @@ def test_segment_names_do_not_depend_on_the_global_random_state(tmp_path, model)
             assert store.upsert([doc]) == ["added"]
         assert store.count() == len(ARTICLES)
 
+
+def test_rare_terms_live_in_the_term_index_and_survive_merges(tmp_path, model):
+    # Terms of one to three articles are kept inline in the term index (index.codec); whoosh's own inlining was
+    # broken twice over, in writing and in merging. Many one-article commits, then a merge of them all.
+    docs = prepare_many([dict(article, id=f"m{i}", title=f"{article['title']} số {i}")
+                         for i, article in enumerate(ARTICLES * 3)], model)
+    with Store(tmp_path / "var") as store:
+        for doc in docs:
+            store.upsert([doc])
+        store.optimize()
+        with store.searcher() as searcher:
+            [(segment, _)] = searcher.reader().leaf_readers()
+            assert segment.term_info("body_t", "vườn").is_inlined()  # 3 articles
+            assert not segment.term_info("body_t", "số").is_inlined()  # all 12: a posting block
+        for query in ("hải châu", "hai chau", '"phim phổi"', "vneid"):
+            result = search(store, SearchRequest.from_params({"q": query}))
+            assert result["total"] == 3, query
+        assert search(store, SearchRequest.from_params({"q": "số 7"}))["hits"][0]["id"] == "m7"
 
 def test_stored_article_carries_its_tags(store):
     article = store.get("a1")
@@ -230,7 +279,7 @@ def test_index_survives_a_kill_during_ingest(tmp_path, model_path):
                                     ensure_ascii=False) + "\n")
     data_dir = tmp_path / "var"
     command = [sys.executable, "-m", "cli", "--model", str(model_path), "--data-dir", str(data_dir), "ingest",
-               str(source), "--workers", "1"]
+               str(source), "--workers", "1", "--commit-every", "200"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 240
