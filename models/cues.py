@@ -133,17 +133,48 @@ FEATURES_PER_LABEL = 9
 FEATURES = FEATURES_PER_LABEL * len(GROUPS) + 1
 
 
+def _profile(text: str) -> tuple[str, dict[str, tuple[int, int, int, int, int, float]]]:
+    folded = _STOCK.sub(" khcn_stock ", fold(text.replace("_", " ")))
+    head = _head_spans(folded)
+    return folded, {group: _counts(folded, group, head) for group in GROUPS}
+
+
+LONG_ARTICLE_WORDS = 300  # feature-text words (title twice, lead, body) above which an article is "long"
+PASSING_SHARE = 0.25  # a label with less than this share of an article's topic mentions is not what it is about
+
+
+def digital_rules(labels: list[str], text: str) -> list[str]:
+    """Two labeling rules for `digital_transformation` that the classifier's score misses (LABELING.md, and how the
+    real-news sets were labeled): digitalisation stated as the purpose in the title or opening sentence ("... nhằm
+    thúc đẩy đổi mới sáng tạo và chuyển đổi số") makes it a subject, however briefly the body returns to it; one or
+    two mentions deep in a long article that is mostly about another topic are passing mentions, not a subject.
+
+    Measured (`vnnews evaluate`): on the dev set they add one right label and change nothing else; on the seed
+    articles they settle the two the classifier got wrong (seed-000, seed-004-3). Chosen with the seeds in view, so
+    the dev figure is the check that they generalize."""
+    label = "digital_transformation"
+    folded, counts = _profile(text)
+    total, in_head, listed, purpose, _, _ = counts[label]
+    if purpose and label not in labels:
+        return [*labels, label]
+    all_mentions = sum(c[0] for c in counts.values())
+    long = folded.count(" ") + 1 >= LONG_ARTICLE_WORDS
+    if (label in labels and long and not in_head and total - listed <= 2
+            and total / max(1, all_mentions) < PASSING_SHARE):
+        return [lab for lab in labels if lab != label]
+    return labels
+
+
 def cue_features(texts) -> sp.csr_matrix:
     """Per label: log counts of mentions overall, in the head, as list items, not as list items; distinct cues;
     mention density; the label's share of all topic mentions (a passing mention in a piece about another topic has
     a small share); how early the first mention comes. Then the log count of the science-policy stock phrase."""
     rows = []
     for text in texts:
-        folded = _STOCK.sub(" khcn_stock ", fold(text.replace("_", " ")))
+        folded, by_group = _profile(text)
         stock = folded.count(" khcn_stock ")
         words = max(1, folded.count(" ") + 1)
-        head = _head_spans(folded)
-        counts = [_counts(folded, group, head) for group in GROUPS]
+        counts = [by_group[group] for group in GROUPS]
         all_cues = sum(c[0] for c in counts)
         row: list[float] = []
         for total, in_head, listed, purpose, distinct, first in counts:

@@ -34,10 +34,10 @@ def tag_many(articles: Sequence[Article], model: TopicModel,
         feature_text(a.title, a.lead, a.body, None if words is None else words[i]) for i, a in enumerate(articles)
     ]
     out = []
-    for article, scores in zip(articles, model.scores(texts)):
+    for article, text, scores in zip(articles, texts, model.scores(texts)):
         matches = tag_provinces(article.title, article.body, article.lead)
         out.append(Tags(
-            topics=model.decide(scores), topic_scores=scores, provinces=[m.name for m in matches],
+            topics=model.decide(scores, text), topic_scores=scores, provinces=[m.name for m in matches],
             province_details=[{"name": m.name, "as_written": list(m.as_written), "score": round(m.score, 3)}
                               for m in matches],
             former_provinces=sorted({f for m in matches for f in m.former}),

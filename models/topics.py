@@ -26,7 +26,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from corpus import TOPICS, Article
 from errors import ModelError
-from models.cues import cue_features
+from models.cues import cue_features, digital_rules
 from models.evaluate import topic_report
 from nlp.fold import fold
 from nlp.segment import segment
@@ -147,9 +147,14 @@ class TopicModel:
         probabilities = np.column_stack([e.predict_proba(features)[:, 1] for e in estimators])
         return [{label: round(float(p), 4) for label, p in zip(self.labels, row)} for row in probabilities]
 
-    def decide(self, scores: dict[str, float]) -> list[str]:
-        """Labels whose score reaches that label's threshold."""
-        return [label for label in self.labels if scores[label] >= self.thresholds[label]]
+    def decide(self, scores: dict[str, float], text: str | None = None) -> list[str]:
+        """Labels whose score reaches that label's threshold; given the feature text, then the labeling rules the
+        scores miss (`models.cues.digital_rules`)."""
+        chosen = [label for label in self.labels if scores[label] >= self.thresholds[label]]
+        if text is not None and "digital_transformation" in self.labels:
+            ruled = digital_rules(chosen, text)
+            chosen = [label for label in self.labels if label in ruled]
+        return chosen
 
     def save(self, path: Path = MODEL_PATH) -> Path:
         path = Path(path)

@@ -11,7 +11,7 @@ import sklearn
 from corpus import TOPICS, Article
 from errors import ModelError
 from models import topics
-from models.cues import FEATURES_PER_LABEL, GROUPS, cue_features
+from models.cues import FEATURES_PER_LABEL, GROUPS, cue_features, digital_rules
 from models.topics import TopicModel, feature_text
 
 DT = "digital_transformation"
@@ -214,3 +214,25 @@ def test_a_name_echoed_in_brackets_is_one_mention():
     once = _cues("Tin công nghệ", "Dự án ứng dụng trí tuệ nhân tạo (AI) cho nông dân.")
     twice = _cues("Tin công nghệ", "Dự án ứng dụng trí tuệ nhân tạo và AI cho nông dân.")
     assert once["ai"][TOTAL] < twice["ai"][TOTAL]
+
+
+DT_RULE = "digital_transformation"
+
+
+def test_digitalisation_stated_as_the_purpose_in_the_opening_sentence_is_a_subject():
+    text = feature_text("Hai sở ký kết hợp tác phát triển ngành gốm",
+                        "", "Sáng 3/4, hai sở ký bản ghi nhớ nhằm thúc đẩy chuyển đổi số trong ngành gốm. "
+                        "Lò gốm cổ được trùng tu, nghệ nhân trẻ được đào tạo.")
+    assert digital_rules([], text) == [DT_RULE]
+    listed = feature_text("Hai tỉnh ký kết hợp tác", "", "Hai tỉnh hợp tác về du lịch, y tế, giáo dục và chuyển đổi "
+                          "số. Lò gốm cổ được trùng tu, nghệ nhân trẻ được đào tạo.")
+    assert digital_rules([], listed) == []
+
+
+def test_a_passing_mention_deep_in_a_long_article_about_something_else_is_not_a_subject():
+    body = " ".join(f"Đợt {i}, quỹ khởi nghiệp rót vốn cho nhóm startup thứ {i} ở vườn ươm của thành phố."
+                    for i in range(30))
+    long_text = feature_text("Quỹ khởi nghiệp tăng vốn", "", body + " Các nhóm được học kỹ năng chuyển đổi số.")
+    assert digital_rules(["startup", DT_RULE], long_text) == ["startup"]
+    short = feature_text("Quỹ khởi nghiệp tăng vốn", "", "Quỹ rót vốn cho startup. Các nhóm học chuyển đổi số.")
+    assert digital_rules(["startup", DT_RULE], short) == ["startup", DT_RULE]  # a short item has no "passing"
