@@ -128,7 +128,8 @@ def cmd_evaluate(args) -> int:
 
     data = Path(args.data) if args.data else DEV_SET
     if not data.is_file():
-        raise InvalidInput(f"no labeled data at {data}; pass --data PATH (JSON Lines with title, body, topics, provinces)")
+        raise InvalidInput(
+            f"no labeled data at {data}; pass --data PATH (JSON Lines with title, body, topics, provinces)")
     model = ensure_model(settings.model_path(args.model))
     print(json.dumps(evaluate_file(data, model), ensure_ascii=False, indent=2))
     return 0
@@ -313,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("train", help="train the topic model on the labeled corpus and print its figures")
-    p.add_argument("--corpus", action="append", metavar="PATH", help="corpus file or folder (repeatable; default corpus/)")
+    p.add_argument("--corpus", action="append", metavar="PATH",
+                   help="corpus file or folder (repeatable; default corpus/)")
     p.add_argument("--calibrate", metavar="PATH", help="labeled real news to choose the per-label thresholds on "
                    "(default: ../shared/data/dev-labeled.jsonl when present)")
     p.add_argument("--no-calibrate", action="store_true", help="choose thresholds by cross-validation on the corpus")
@@ -329,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="tag and index JSON / JSON Lines files or folders (same id → replaced)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--workers", type=_positive, default=None, help="processes for segmentation and tagging (default: cores)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="processes for segmentation and tagging (default: cores)")
     p.add_argument("--commit-every", type=_positive, default=None, metavar="N",
                    help="articles per commit; an interrupted ingest keeps every commit before it (default: 2000)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

@@ -63,7 +63,8 @@ class MemorySampler:
     def report(self) -> str:
         if not self.peak:
             return ""
-        return f"; peaks of its parts: {self.peak.get('RssAnon', 0)} MB anonymous, {self.peak.get('RssFile', 0)} MB file-backed"
+        anonymous, mapped = self.peak.get("RssAnon", 0), self.peak.get("RssFile", 0)
+        return f"; peaks of its parts: {anonymous} MB anonymous, {mapped} MB file-backed"
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -62,7 +62,8 @@ def evaluate(engine: Engine, items: Sequence[KnownItem]) -> dict:
             misses.append(item.title)
     n = max(1, len(items))
     return {
-        "queries": len(items), "title_first": round(title_first / n, 3), "toneless_title_first": round(toneless_first / n, 3),
+        "queries": len(items), "title_first": round(title_first / n, 3),
+        "toneless_title_first": round(toneless_first / n, 3),
         "words_top10": round(words_top10 / n, 3), "toneless_same_top10_set": round(same_set / n, 3),
         "toneless_same_top10_order": round(same_order / n, 3), "title_misses": misses[:10],
     }

@@ -52,7 +52,8 @@ def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
 def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int = SNIPPET_CHARS) -> str:
     """HTML snippet: the sentences (lead first, then body) that match the most distinct query terms.
 
-    `terms` are lower-case syllables, toned or tone-less (see `_hit`); with no terms (browsing) the lead or the opening of the body is returned.
+    `terms` are lower-case syllables, toned or tone-less (see `_hit`); with no terms (browsing) the lead or the
+    opening of the body is returned.
     """
     candidates = sentences(lead) + sentences(body[:_SCAN_CHARS]) if (lead or body) else [title]
     if not terms:

@@ -1,9 +1,12 @@
 """The multi-label topic classifier: train, save, load, predict.
 
 Features are TF-IDF over underthesea words (title counted twice), TF-IDF over character n-grams of the tone-folded
-text, and counts of the topic cues of LABELING.md (models.cues), fed to one logistic regression per label. Per-label thresholds are chosen on out-of-fold probabilities, so
-`predict` needs no extra data. The saved file carries the label set, the scikit-learn version, the corpus hash and
-the cross-validated figures; a model saved under another scikit-learn version is refused.
+text, and counts of the topic cues of LABELING.md (models.cues), fed to one logistic regression per label.
+Per-label thresholds are chosen on labeled real news when given (the dev set, by `vnnews train`), else on
+out-of-fold probabilities over the corpus, and saved with the model, so `decide` needs no extra data; given the
+article's feature text, `decide` then applies the labeling rules the scores miss (models.cues.digital_rules). The
+saved file carries the label set, the scikit-learn version, the corpus hash and the cross-validated figures; a model
+saved under another scikit-learn version is refused.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from corpus import TOPICS, Article
 from errors import ModelError
-from models.cues import cue_features, digital_rules
+from models.cues import PART, cue_features, digital_rules
 from models.evaluate import topic_report
 from nlp.fold import fold
 from nlp.segment import segment
@@ -50,7 +53,6 @@ def feature_words(title_words: Sequence[str], lead_words: Sequence[str], body_wo
     return [*title_words, PART, *title_words, PART, *lead_words, PART, *head]
 
 
-PART = "§"
 PUNCTUATION = frozenset(",;:.!?()…")  # kept in the feature text for the cue features (lists, sentences)
 
 
