@@ -67,3 +67,29 @@ def demo_copy(demo_data_dir, tmp_path) -> Path:
     target = tmp_path / "demo-var"
     shutil.copytree(demo_data_dir, target)
     return target
+
+
+@pytest.fixture
+def waitress_server():
+    """Serve a Flask app with a real waitress server on 127.0.0.1 in a thread: `waitress_server(app)` → base URL.
+    At teardown every connection is closed from inside the server's own loop (closing them from the test thread
+    while the loop polled them raced: "Bad file descriptor" in the server thread), then the app's index is closed."""
+    import threading
+
+    import waitress
+
+    running = []
+
+    def start(app, threads: int = 8) -> str:
+        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+        thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+        thread.start()
+        running.append((app, server, thread))
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    yield start
+    for app, server, thread in running:
+        server.trigger.pull_trigger(lambda server=server: [d.close() for d in list(server._map.values())])
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+        app.extensions["vnnews"].store.close()

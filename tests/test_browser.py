@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -30,19 +29,11 @@ def browser():
 
 
 @pytest.fixture
-def base_url(demo_copy, model_path):
-    import waitress
-
+def base_url(demo_copy, model_path, waitress_server):
     from service import create_app
 
-    app = create_app({"DATA_DIR": str(demo_copy), "MODEL_PATH": str(model_path), "API_KEY": ""})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=10)
-    app.extensions["vnnews"].store.close()
+    return waitress_server(create_app({"DATA_DIR": str(demo_copy), "MODEL_PATH": str(model_path), "API_KEY": ""}),
+                           threads=4)
 
 
 def test_search_facet_and_clear(browser, base_url):

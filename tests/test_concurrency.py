@@ -11,7 +11,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-import waitress
 
 from service import create_app
 
@@ -53,15 +52,8 @@ def call(base: str, method: str, path: str, body: bytes | None = None, headers: 
 
 
 @pytest.fixture
-def server(demo_copy, model_path):
-    app = create_app({"DATA_DIR": str(demo_copy), "MODEL_PATH": str(model_path), "API_KEY": KEY})
-    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=srv.run, name="waitress", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=10)
-    app.extensions["vnnews"].store.close()
+def server(demo_copy, model_path, waitress_server):
+    return waitress_server(create_app({"DATA_DIR": str(demo_copy), "MODEL_PATH": str(model_path), "API_KEY": KEY}))
 
 
 def test_concurrent_writes_and_searches(server):
