@@ -190,6 +190,28 @@ def test_ingest_missing_path(capsys, tmp_path, model_path):
     assert "no such file or folder" in err and "nope" in err
 
 
+def test_optimize_merges_the_commits_into_one_segment(capsys, tmp_path, model_path, inbox):
+    data_dir = tmp_path / "var"
+    run(capsys, "--model", model_path, "--data-dir", data_dir, "ingest", "--json", "--commit-every", "1", inbox)
+    from index.store import Store
+
+    def segments():
+        with Store(data_dir, create=False) as store, store.searcher() as searcher:
+            return len(searcher.reader().leaf_readers())
+
+    assert segments() == 4
+    status, out, _ = run(capsys, "--data-dir", data_dir, "optimize")
+    assert status == 0 and "merged the index of 4 articles into one segment" in out
+    assert segments() == 1
+    status, out, _ = run(capsys, "--data-dir", data_dir, "search", "tri tue nhan tao", "--json")
+    assert status == 0 and json.loads(out)["total"] >= 1
+
+
+def test_optimize_without_an_index_says_how_to_make_one(capsys, tmp_path):
+    status, _, err = run(capsys, "--data-dir", tmp_path / "empty", "optimize")
+    assert status != 0 and "vnnews ingest" in err
+
+
 @pytest.fixture
 def ingested(capsys, tmp_path, model_path, inbox) -> Path:
     data_dir = tmp_path / "var"
