@@ -189,19 +189,15 @@ def cmd_ingest(args) -> int:
 
 def cmd_optimize(args) -> int:
     with _open_store(args) as store:
-        before = _folder_size(store.path)
+        before = store.size_bytes()
         started = time.perf_counter()
         store.optimize()
         seconds = time.perf_counter() - started
         count = store.count()
-        after = _folder_size(store.path)
+        after = store.size_bytes()
     print(f"merged the index of {count} articles into one segment in {seconds:.1f} s: "
           f"{before / 1e6:.1f} MB → {after / 1e6:.1f} MB")
     return 0
-
-
-def _folder_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
 # ---------------------------------------------------------------- search

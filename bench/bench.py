@@ -106,13 +106,13 @@ def report_ingest(folder: Path, n: int, workers: int | None, model) -> None:
         records = ((f"vietnews:{i}", r) for i, r in enumerate(vietnews(n)))
         summary = ingest_records(store, records, model, topics.MODEL_PATH, workers=workers)
         count = store.count()
+        size = store.size_bytes()
     processed = summary.processed
     work = sum(summary.timings.values()) or 1.0
     print(f"ingest: {processed} articles ({len(summary.rejected)} rejected) in {summary.seconds:.1f} s = "
           f"{processed / summary.seconds:.1f} articles/s; index holds {count}")
     print("  CPU seconds summed over workers: " + ", ".join(
         f"{name} {seconds:.1f} s ({100 * seconds / work:.0f}%)" for name, seconds in summary.timings.items()))
-    size = sum(p.stat().st_size for p in (folder / "index").rglob("*") if p.is_file())
     print(f"index size: {size / 1e6:.1f} MB ({size / max(1, count) / 1e3:.1f} kB/article)")
 
 

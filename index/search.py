@@ -108,13 +108,12 @@ def validate_province(province: str | None) -> str | None:
 # ---------------------------------------------------------------- vocabulary (tone restoration)
 @dataclass
 class Vocabulary:
-    """Index words used to read queries: toned compounds, and the most frequent toned form of each folded form."""
+    """Index words used to read queries: toned compounds, the most frequent toned form of each folded compound, and
+    the usual toned spellings of each folded syllable (most frequent first: the first restores a tone-less one)."""
 
     compounds: frozenset[str]
     restore_compound: dict[str, str]
-    restore_syllable: dict[str, str]
-    syllable_forms: dict[str, tuple[str, ...]]  # folded syllable → its toned forms in the index, most frequent first
-    syllable_df: dict[str, int]  # toned syllable → articles that hold it
+    spellings: dict[str, tuple[str, ...]]
     generation: int
     built_at: float
 
@@ -144,15 +143,24 @@ def _build_vocabulary(searcher, generation: int) -> Vocabulary:
         if df > best_compound.get(key, (0, ""))[0]:
             best_compound[key] = (df, term)
     forms: dict[str, list[tuple[int, str]]] = {}
-    syllable_df = _document_frequencies(searcher, "body_t")
-    for term, df in syllable_df.items():
+    for term, df in _document_frequencies(searcher, "body_t").items():
         forms.setdefault(fold(term), []).append((df, term))
-    syllable_forms = {key: tuple(term for _, term in sorted(found, reverse=True)) for key, found in forms.items()}
     return Vocabulary(
         compounds=frozenset(compounds), restore_compound={k: v[1] for k, v in best_compound.items()},
-        restore_syllable={key: found[0] for key, found in syllable_forms.items()}, syllable_forms=syllable_forms,
-        syllable_df=syllable_df, generation=generation, built_at=time.time(),
+        spellings={key: _usual(found) for key, found in forms.items()}, generation=generation, built_at=time.time(),
     )
+
+
+SPELLINGS_PER_SYLLABLE = 4  # toned forms of a tone-less syllable tried in a pair, most frequent first ...
+RARE_SPELLING = 0.01  # ... leaving out forms a hundred times rarer than the most frequent (typos, names)
+
+
+def _usual(forms: list[tuple[int, str]]) -> tuple[str, ...]:
+    """(document frequency, toned form) of one folded syllable → its usual spellings, most frequent first. Each
+    spelling of a tone-less pair costs a term lookup in every segment, so rare ones are left out."""
+    ranked = sorted(forms, reverse=True)
+    top = ranked[0][0]
+    return tuple(term for df, term in ranked[:SPELLINGS_PER_SYLLABLE] if df >= RARE_SPELLING * top)
 
 
 _rebuilding: set[str] = set()
@@ -222,14 +230,18 @@ def _units(text: str, vocab: Vocabulary) -> list[tuple[list[str] | None, list[st
             if toned:
                 units.append(([token], [fold(token)]))
             else:
-                restored = vocab.restore_syllable.get(token)
-                units.append(([restored] if restored else None, [token]))
+                restored = vocab.spellings.get(token)
+                units.append(([restored[0]] if restored else None, [token]))
         i += size
     return units
 
 
-def _all(field: str, terms: list[str]) -> wq.Query:
-    return wq.Term(field, terms[0]) if len(terms) == 1 else wq.And([wq.Term(field, t) for t in terms])
+def _every(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _all(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
+    return _every([wq.Term(field, t, boost=boost) for t in terms])
 
 
 def _toned_query(parts: list[str], vocab: Vocabulary) -> wq.Query:
@@ -245,22 +257,10 @@ def _toned_query(parts: list[str], vocab: Vocabulary) -> wq.Query:
     return wq.Or(options)
 
 
-SPELLINGS_PER_SYLLABLE = 4  # toned forms of a tone-less syllable tried in a pair, most frequent first ...
-RARE_SPELLING = 0.01  # ... leaving out forms a hundred times rarer than the most frequent (typos, names)
-
-
-def _spellings(folded: str, vocab: Vocabulary) -> tuple[str, ...]:
-    forms = vocab.syllable_forms.get(folded, ())
-    if not forms:
-        return ()
-    top = vocab.syllable_df[forms[0]]
-    return tuple(f for f in forms[:SPELLINGS_PER_SYLLABLE] if vocab.syllable_df[f] >= RARE_SPELLING * top)
-
-
 def _toned_pairs(first: str, second: str, vocab: Vocabulary) -> wq.Query:
-    """A tone-less pair as the toned spellings its syllables have in the index, `pairs_t` terms: the text's pairs are
-    indexed toned only. Each term costs a lookup in every segment, so rare spellings are left out."""
-    forms = [f"{a}_{b}" for a in _spellings(first, vocab) for b in _spellings(second, vocab)]
+    """A tone-less pair as the usual toned spellings its syllables have in the index, `pairs_t` terms: the text's
+    pairs are indexed toned only."""
+    forms = [f"{a}_{b}" for a in vocab.spellings.get(first, ()) for b in vocab.spellings.get(second, ())]
     if not forms:
         return wq.NullQuery
     return wq.Or([wq.Term("pairs_t", form, boost=PAIRS_FOLDED_BOOST) for form in forms])
@@ -273,10 +273,10 @@ def _folded_query(parts: list[str], vocab: Vocabulary, toned: list[str] | None =
     if len(parts) == 1:
         return wq.Or([wq.Term("title_f", parts[0]), wq.Term("body_f", parts[0])])
     if toned is not None:
-        in_text = [wq.Term("pairs_t", pair, boost=PAIRS_FOLDED_BOOST) for pair in pairs(toned)]
+        in_text = _all("pairs_t", pairs(toned), PAIRS_FOLDED_BOOST)
     else:
-        in_text = [_toned_pairs(a, b, vocab) for a, b in zip(parts, parts[1:])]
-    return wq.Or([_all("title_f", pairs(parts)), in_text[0] if len(in_text) == 1 else wq.And(in_text)])
+        in_text = _every([_toned_pairs(a, b, vocab) for a, b in zip(parts, parts[1:])])
+    return wq.Or([_all("title_f", pairs(parts)), in_text])
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,10 @@ class Store:
             stored = s.document(id=article_id)
         return stored_article(stored) if stored else None
 
+    def size_bytes(self) -> int:
+        """Bytes the index takes on disk."""
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
     def generation(self) -> int:
         return self._ix.latest_generation()
 
@@ -304,8 +308,10 @@ class Store:
                     else:
                         writer.update_document(**to_fields(doc))
                 changed = bool(final)
-            if changed or optimize:
-                writer.commit(optimize=True) if optimize else writer.commit(mergetype=merge_tiers)
+            if optimize:
+                writer.commit(optimize=True)
+            elif changed:
+                writer.commit(mergetype=merge_tiers)
             else:
                 writer.cancel()
         except BaseException:

@@ -123,6 +123,7 @@ def test_rare_terms_live_in_the_term_index_and_survive_merges(tmp_path, model):
             assert result["total"] == 3, query
         assert search(store, SearchRequest.from_params({"q": "số 7"}))["hits"][0]["id"] == "m7"
 
+
 def test_stored_article_carries_its_tags(store):
     article = store.get("a1")
     assert article["published"] == "2026-11-10"
