@@ -31,25 +31,32 @@ def ensure_model(path: Path):
     return train_model(None, path)
 
 
-def train_model(corpus_paths, path: Path, calibrate: str | None = "default"):
-    """Train on the corpus; thresholds from the labeled real-news file `calibrate` ("default": the dev set when
-    it is present beside the project; None: cross-validation on the corpus)."""
+def train_model(corpus_paths, path: Path, *, real_data: Path | None = None, grid: bool = False):
+    """Train on the corpus (default: corpus/) plus the real labeled set (corpus/real/, text from `real_data`, by
+    default ../shared/data; without it, the corpus alone, said on stderr). Everything is chosen by grouped
+    cross-validation on that training data; no evaluation set is read."""
     import corpus
-    from models import topics
-    from models.evaluate import DEV_SET, read_labeled
+    from corpus.real import label_files, load_real
+    from models import salience, topics
+    from models.groups import story_groups
 
     articles = corpus.load(corpus_paths)
-    calibration = None
-    source = Path(calibrate) if calibrate not in (None, "default") else (DEV_SET if calibrate else None)
-    if source is not None and source.is_file():
-        rows = read_labeled(source)
-        calibration = ([topics.feature_text(r.get("title") or "", r.get("lead") or "", r.get("body") or "")
-                        for r in rows], [r.get("topics", []) for r in rows])
-    elif calibrate not in (None, "default"):
-        raise InvalidInput(f"no labeled file at {calibrate} to choose thresholds on", field="calibrate")
+    sources = {"corpus (written by us)": len(articles)}
+    if corpus_paths is None and label_files():
+        try:
+            real = load_real(Path(real_data or settings.shared_data()))
+        except CorpusError as exc:
+            _say(f"{exc.message}")
+        else:
+            articles += real
+            sources["real RSS items"] = sum(a.extra.get("kind") == "rss" for a in real)
+            sources["real full articles"] = sum(a.extra.get("kind") == "full" for a in real)
     started = time.perf_counter()
-    model = topics.train(articles, corpus_hash=corpus.fingerprint(corpus_paths), calibration=calibration,
-                         calibration_name=source.name if calibration else "")
+    groups = story_groups([f"{a.title} {a.lead or a.body}" for a in articles])
+    model = topics.train(articles, corpus_hash=corpus.fingerprint(corpus_paths), groups=groups,
+                         grid=topics.GRID if grid else None, sources=sources)
+    model.salience = salience.train(articles, groups)
+    model.metrics["provinces"] = model.salience.metrics
     model.metrics["train_seconds"] = round(time.perf_counter() - started, 1)
     model.save(path)
     return model
@@ -57,12 +64,15 @@ def train_model(corpus_paths, path: Path, calibrate: str | None = "default"):
 
 def cmd_train(args) -> int:
     path = settings.model_path(args.model)
-    model = train_model(args.corpus or None, path, None if args.no_calibrate else (args.calibrate or "default"))
+    model = train_model(args.corpus or None, path, real_data=args.real_data, grid=args.grid)
     cv = model.metrics["cross_validation"]
     print(json.dumps({
         "model": str(path), "version": model.version, "articles": model.n_articles,
         "thresholds": model.thresholds, "thresholds_from": model.metrics["thresholds_from"],
-        "cross_validation": cv, "train_seconds": model.metrics["train_seconds"],
+        "cross_validation": cv, "c": model.metrics["c"], "cue_weight": model.metrics["cue_weight"],
+        "grid": model.metrics["grid"], "rules": model.metrics["rules"], "sources": model.metrics["training_sources"],
+        "provinces": model.metrics["provinces"],
+        "train_seconds": model.metrics["train_seconds"],
     }, ensure_ascii=False, indent=2))
     return 0
 
@@ -292,7 +302,7 @@ def cmd_serve(args) -> int:
     with Store(data_dir) as store:
         if store.count() == 0:
             _say(f"The index in {data_dir} is empty: loading the demo corpus ({corpus.CORPUS_DIR})...")
-            summary = ingest_records(store, iter_records([corpus.CORPUS_DIR]), model, model_path)
+            summary = ingest_records(store, iter_records(corpus.corpus_files()), model, model_path)
             _say(f"  {summary.added} demo articles indexed in {summary.seconds:.0f} s")
         count = store.count()
     key, origin = api_key(data_dir)
@@ -329,9 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train the topic model on the labeled corpus and print its figures")
     p.add_argument("--corpus", action="append", metavar="PATH",
                    help="corpus file or folder (repeatable; default corpus/)")
-    p.add_argument("--calibrate", metavar="PATH", help="labeled real news to choose the per-label thresholds on "
-                   "(default: ../shared/data/dev-labeled.jsonl when present)")
-    p.add_argument("--no-calibrate", action="store_true", help="choose thresholds by cross-validation on the corpus")
+    p.add_argument("--real-data", metavar="DIR", help="folder with the real articles corpus/real/ labels "
+                   "(default: ../shared/data beside the project, env VNNEWS_SHARED_DATA)")
+    p.add_argument("--grid", action="store_true", help="choose C and the cue weight by grouped cross-validation "
+                   "(models.topics.GRID; slower)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("tag", help="tag JSON Lines articles: adds topics, topic_scores, provinces, province_details")

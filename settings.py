@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.topics import MODEL_PATH
+ROOT = Path(__file__).resolve().parent
+MODEL_PATH = ROOT / "models" / "topics.joblib"  # the shipped model (models.topics.MODEL_PATH, without importing it)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ SETTINGS = (
     Setting("MAX_CONTENT_LENGTH", 10 * 1024 * 1024, "largest request body in bytes; larger → 413"),
     Setting("MAX_PER_PAGE", 100, "largest per_page a search may ask for"),
     Setting("THREADS", 8, "worker threads of the production server (waitress)"),
+    Setting("SHARED_DATA", str(ROOT.parent / "shared" / "data"),
+            "folder of the real articles behind corpus/real/ (env VNNEWS_SHARED_DATA); only `vnnews train` reads it"),
 )
 
 
@@ -42,3 +45,7 @@ def data_dir(explicit: str | None = None) -> Path:
 
 def model_path(explicit: str | None = None) -> Path:
     return Path(explicit or str(from_env("MODEL_PATH")))
+
+
+def shared_data(explicit: str | None = None) -> Path:
+    return Path(explicit or str(from_env("SHARED_DATA")))

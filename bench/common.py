@@ -13,8 +13,7 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.evaluate import SHARED_DATA  # noqa: E402
-
+SHARED_DATA = ROOT.parent / "shared" / "data"  # beside the project, as in CI
 VIETNEWS = SHARED_DATA / "vietnews-100k.jsonl.gz"
 SOURCES = ("Báo A", "Báo B", "Báo C", "Báo D", "Báo E")
 

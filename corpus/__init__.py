@@ -187,9 +187,11 @@ def load(paths: Iterable[str | Path] | None = None) -> list[Article]:
 
 
 def fingerprint(paths: Iterable[str | Path] | None = None) -> str:
-    """SHA-256 of the corpus files' bytes, in order: saved with the model so a stale model can be recognised."""
+    """SHA-256 of the corpus files' bytes, in order (the default corpus with the real set's label files under
+    corpus/real/): saved with the model so a stale model can be recognised."""
     digest = hashlib.sha256()
-    for path in corpus_files(paths):
+    real = sorted((CORPUS_DIR / "real").glob("*.jsonl")) if paths is None else []
+    for path in corpus_files(paths) + real:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -43,15 +43,39 @@ class _Malformed(Exception):
     pass
 
 
-_TOKEN = re.compile(r'"[^"]*"|\(|\)|-(?=[\w"(])|[^\s"()]+|"', re.UNICODE)
+# Quotes of every kind are phrase quotes: curly, low, angle and CJK double quotes, paired curly single quotes, and
+# straight single quotes that open and close at word boundaries ("giá 'sốc'"), never an apostrophe inside a word.
+_DOUBLE_QUOTES = re.compile(r"[“”„‟«»「」『』〝〞＂]")
+_CURLY_SINGLE = re.compile(r"‘([^‘’]*\w[^‘’]*)’")
+_STRAIGHT_SINGLE = re.compile(r"(?<!\w)'([^'\"]*\w[^'\"]*)'(?!\w)")
+
+# A minus is an exclusion only when it starts a word ("-điện thoại", -"cụm từ", -(a OR b)): after a space, an
+# opening bracket or the start, and right before a letter, a quote or a bracket. A spaced hyphen ("Hà Nội - Hải
+# Phòng"), a dash, or a minus before a digit ("Su -27", "-5 độ") is punctuation, read like the text around it.
+_TOKEN = re.compile(r'(?P<phrase>"[^"]*")|(?P<open>\()|(?P<close>\))|(?P<minus>(?<![^\s(])-(?=[^\W\d_]|["(]))'
+                    r'|(?P<word>[^\s"()]+)|(?P<quote>")', re.UNICODE)
+MINUS = "\x00-"  # the exclusion operator, told apart from a hyphen written as a word of its own
+
+
+def quotes_to_phrases(text: str) -> str:
+    """Every kind of quotation mark → straight double quotes: ``quotes_to_phrases("«chuyển đổi số»")`` →
+    ``'"chuyển đổi số"'``."""
+    text = _DOUBLE_QUOTES.sub('"', text)
+    text = _CURLY_SINGLE.sub(r'"\1"', text)
+    return _STRAIGHT_SINGLE.sub(r'"\1"', text)
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
+    return [MINUS if m.lastgroup == "minus" else m.group() for m in _TOKEN.finditer(quotes_to_phrases(text))]
 
 
 def _is_word(token: str) -> bool:
-    return token not in ("(", ")", "-", '"', "OR") and not token.startswith('"') and any(c.isalnum() for c in token)
+    return token not in ("(", ")", MINUS, '"', "OR") and not token.startswith('"') and any(c.isalnum() for c in token)
+
+
+def _is_punctuation(token: str) -> bool:
+    """A token with no letter or digit that is not an operator ("-", "–", "...", "?", "/"): part of the words."""
+    return token not in ("(", ")", MINUS, '"') and not any(c.isalnum() for c in token)
 
 
 class _Parser:
@@ -79,7 +103,7 @@ class _Parser:
         nodes = []
         words: list[str] = []
         while (token := self.peek()) is not None and token not in (")", "OR"):
-            if _is_word(token):
+            if _is_word(token) or _is_punctuation(token):
                 words.append(token)
                 self.i += 1
                 continue
@@ -89,13 +113,14 @@ class _Parser:
             nodes.append(self.unary())
         if words:
             nodes.append(Words(" ".join(words)))
+        nodes = [n for n in nodes if not (isinstance(n, Words) and not any(c.isalnum() for c in n.text))]
         if not nodes:
             raise _Malformed  # a lone operator or an empty group
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
     def unary(self):
         token = self.peek()
-        if token == "-":
+        if token == MINUS:
             self.i += 1
             return Not(self.atom())
         return self.atom()
@@ -122,9 +147,11 @@ class _Parser:
 
 
 def plain_words(text: str) -> str:
-    """The query with every operator character removed: what a malformed query is searched as."""
-    words = re.findall(r"\w+", text)
-    return " ".join([w for w in words if w != "OR"] or words)
+    """The query with every operator removed, punctuation kept (it still cuts phrases): what a malformed query is
+    searched as."""
+    words = [w for w in re.split(r'[\s"()]+', text.replace(MINUS, " ")) if w]
+    kept = [w for w in words if w != "OR"] or words
+    return " ".join(kept) if any(c.isalnum() for c in "".join(kept)) else ""
 
 
 def parse(text: str):
@@ -134,7 +161,7 @@ def parse(text: str):
     Or(nodes=(And(nodes=(Phrase(text='chuyển đổi số'), Words(text='Đà Nẵng'), Not(node=Words(text='Hà')))), Words(text='AI')))
     """
     text = (text or "")[:MAX_QUERY_CHARS]
-    tokens = _tokens(text)[: MAX_TERMS * 3]
+    tokens = _tokens(text)[: MAX_TERMS * 4]
     if not tokens:
         return None
     try:

@@ -130,6 +130,9 @@ class Store:
         self._local = threading.local()
         self._searchers: set = set()
         self.write_seconds = 0.0  # time the writer spent writing and committing since the store was opened
+        # What layers above keep for this open index (the search layer's segment arrays and vocabulary): it lives
+        # and dies with the store, so two indexes open in one process never share it.
+        self.caches: dict[str, object] = {}
 
     # -------------------------------------------------------- reading
     @contextmanager
@@ -141,6 +144,8 @@ class Store:
         (whoosh's own `Searcher.refresh()` reuses segment readers whose deletions have changed, and so keeps showing
         deleted articles; hence a full reopen.)
         """
+        if self._closed:
+            raise IndexError_("the index is closed")
         local = self._local
         depth = getattr(local, "depth", 0)
         current = getattr(local, "searcher", None)
@@ -330,6 +335,7 @@ class Store:
             for searcher in self._searchers:
                 searcher.close()
             self._searchers.clear()
+        self.caches.clear()
         self._ix.close()
 
     def __enter__(self) -> "Store":

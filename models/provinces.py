@@ -14,6 +14,7 @@ mention weights reaches ``TAG_THRESHOLD``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -441,15 +442,30 @@ def _mark_context(text: str, raw: list[str], keys: list[str], mentions: list[_Me
     close()
 
 
-def tag_provinces(title: str, body: str, lead: str = "") -> list[ProvinceMatch]:
-    """The provinces an article is about, best first: ``tag_provinces("Đà Nẵng mở trung tâm khởi nghiệp", "")``."""
-    try:
-        return _tag(title, body, lead)
-    except Exception:  # the tagger must never break ingestion; an odd input yields no provinces
-        return []
+_ORG_BEFORE = {"công ty", "cty", "tập đoàn", "ngân hàng", "đại học", "đh", "trường", "bệnh viện", "bv", "báo", "đài",
+               "clb", "câu lạc bộ", "hãng", "siêu thị", "hội", "nhà máy", "khách sạn", "quỹ", "viện", "học viện"}
+_DATELINE = re.compile(r"^\s*(?:\([^)]{1,40}\)\s*)?[-–—:]")  # "TP.HCM - ...", "Đà Nẵng (Dân trí) – ..."
 
 
-def _tag(title: str, body: str, lead: str) -> list[ProvinceMatch]:
+@dataclass
+class Candidate:
+    """A province the text names, with what a reader weighs: where and how it is named (`features`), and the
+    hand-set salience score of the mentions (`hand_score`, see the weights at the top)."""
+
+    name: str
+    as_written: tuple[str, ...]
+    former: tuple[str, ...]
+    hand_score: float
+    features: dict[str, float]
+
+
+FEATURES = ("title", "lead", "body_cue", "body", "weak", "implied", "org", "dateline", "first_position", "spread",
+            "share", "relative_hand_score", "hand_score", "candidates", "log_length", "short_text")
+
+
+def candidates(title: str, body: str, lead: str = "") -> list[Candidate]:
+    """Every province the article names, with its salience features: ``[c.name for c in candidates("Đà Nẵng mở
+    trung tâm khởi nghiệp", "")]`` → ``['Đà Nẵng']``."""
     title = normalize(title) if isinstance(title, str) else ""
     body = normalize(body) if isinstance(body, str) else ""
     lead = normalize(lead) if isinstance(lead, str) else ""
@@ -465,32 +481,66 @@ def _tag(title: str, body: str, lead: str) -> list[ProvinceMatch]:
     if not mentions:
         return []
     _mark_context(text, raw, keys, mentions)
-
-    scores: dict[str, float] = {}
-    written: dict[str, list[str]] = {}
-    formers: dict[str, list[str]] = {}
+    by_name: dict[str, list[_Mention]] = {}
     for m in mentions:
-        cur = m.entry.current
-        if m.weak:
-            w = W_WEAK
-        elif m.char_start < title_end:
-            w = W_TITLE
-        elif m.char_start < lead_end:
-            w = W_LEAD
-        else:
-            w = W_BODY_CUE if m.cue else W_BODY
-        if m.entry.kind in ("implied", "district"):
-            w *= IMPLIED_FACTOR
-        scores[cur] = scores.get(cur, 0.0) + w
-        if m.surface not in written.setdefault(cur, []):
-            written[cur].append(m.surface)
-        if m.entry.former and m.entry.former not in formers.setdefault(cur, []):
-            formers[cur].append(m.entry.former)
+        by_name.setdefault(m.entry.current, []).append(m)
+    scores = {name: sum(_weight(m, title_end, lead_end) for m in group) for name, group in by_name.items()}
     best = max(scores.values())
-    result = [
-        ProvinceMatch(cur, tuple(written[cur]), tuple(formers.get(cur, ())), round(min(1.0, s), 3))
-        for cur, s in scores.items()
-        if s >= TAG_THRESHOLD and s >= RELATIVE_MIN * best
-    ]
+    out = []
+    for name, group in by_name.items():
+        count = {"title": 0, "lead": 0, "body_cue": 0, "body": 0, "weak": 0, "implied": 0, "org": 0, "dateline": 0}
+        for m in group:
+            place = "title" if m.char_start < title_end else "lead" if m.char_start < lead_end else "body"
+            if m.weak:
+                count["weak"] += 1
+            else:
+                count["body_cue" if place == "body" and m.cue else place] += 1
+            count["implied"] += m.entry.kind in ("implied", "district")
+            before = {" ".join(keys[max(0, m.start - k):m.start]) for k in (1, 2, 3)}
+            count["org"] += bool(before & _ORG_BEFORE)
+            opening = title_end + 1 if place == "lead" else lead_end + 1 if place == "body" else 0
+            count["dateline"] += place != "title" and m.char_start - opening <= 2 and bool(
+                _DATELINE.match(text, m.char_end))
+        features = {k: float(v) for k, v in count.items()}
+        features.update(
+            first_position=group[0].char_start / len(text), spread=(group[-1].char_start - group[0].char_start) /
+            len(text), share=len(group) / len(mentions), relative_hand_score=scores[name] / best,
+            hand_score=min(1.0, scores[name]), candidates=float(len(by_name)), log_length=math.log(len(text)),
+            short_text=float(len(text) < 800),
+        )
+        written = tuple(dict.fromkeys(m.surface for m in group))
+        former = tuple(dict.fromkeys(m.entry.former for m in group if m.entry.former))
+        out.append(Candidate(name, written, former, round(min(1.0, scores[name]), 3), features))
+    return out
+
+
+def _weight(m: _Mention, title_end: int, lead_end: int) -> float:
+    if m.weak:
+        w = W_WEAK
+    elif m.char_start < title_end:
+        w = W_TITLE
+    elif m.char_start < lead_end:
+        w = W_LEAD
+    else:
+        w = W_BODY_CUE if m.cue else W_BODY
+    return w * IMPLIED_FACTOR if m.entry.kind in ("implied", "district") else w
+
+
+def tag_provinces(title: str, body: str, lead: str = "", salience=None) -> list[ProvinceMatch]:
+    """The provinces an article is about, best first: ``tag_provinces("Đà Nẵng mở trung tâm khởi nghiệp", "")``.
+
+    With `salience` (a models.salience.SalienceModel, learned from labeled real articles) a named province is
+    tagged when the model's probability reaches its threshold; without, by the hand-set weights above."""
+    found = candidates(title, body, lead)
+    if not found:
+        return []
+    if salience is not None:
+        scores = salience.probabilities([c.features for c in found])
+        chosen = [(c, p) for c, p in zip(found, scores) if p >= salience.threshold]
+    else:
+        best = max(c.hand_score for c in found)
+        chosen = [(c, c.hand_score) for c in found if c.hand_score >= TAG_THRESHOLD and
+                  c.features["relative_hand_score"] >= RELATIVE_MIN and best > 0]
+    result = [ProvinceMatch(c.name, c.as_written, c.former, round(float(p), 3)) for c, p in chosen]
     result.sort(key=lambda p: (-p.score, p.name))
     return result

@@ -35,7 +35,7 @@ def tag_many(articles: Sequence[Article], model: TopicModel,
     ]
     out = []
     for article, text, scores in zip(articles, texts, model.scores(texts)):
-        matches = tag_provinces(article.title, article.body, article.lead)
+        matches = tag_provinces(article.title, article.body, article.lead, getattr(model, "salience", None))
         out.append(Tags(
             topics=model.decide(scores, text), topic_scores=scores, provinces=[m.name for m in matches],
             province_details=[{"name": m.name, "as_written": list(m.as_written), "score": round(m.score, 3)}

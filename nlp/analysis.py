@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 from nlp.fold import fold
 
 _SYLLABLE = re.compile(r"\w+")
-_CLAUSE_BREAK = re.compile(r"[^\w\s]+|\n")  # punctuation and line ends: a phrase does not run across them
+CLAUSE_BREAK = re.compile(r"[^\w\s]+|\n")  # punctuation and line ends: a phrase does not run across them
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -49,7 +49,7 @@ def clause_pairs(text: str) -> list[str]:
     """Lower-case adjacent syllable pairs of a text, never across punctuation:
     ``clause_pairs("Hà Nội. Hôm nay")`` → ``['hà_nội', 'hôm_nay']``."""
     out: list[str] = []
-    for clause in _CLAUSE_BREAK.split(text.lower()):
+    for clause in CLAUSE_BREAK.split(text.lower()):
         out += pairs(_SYLLABLE.findall(clause))
     return out
 

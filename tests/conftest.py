@@ -56,7 +56,7 @@ def demo_data_dir(tmp_path_factory, model, model_path) -> Path:
 
     path = tmp_path_factory.mktemp("demo") / "var"
     with Store(path) as store:
-        summary = ingest_records(store, iter_records([corpus.CORPUS_DIR]), model, model_path, workers=1)
+        summary = ingest_records(store, iter_records(corpus.corpus_files()), model, model_path, workers=1)
     assert not summary.rejected, summary.rejected
     return path
 

@@ -1,74 +1,74 @@
-"""Known-item search quality over 2,000 real articles (../shared/data), the issue's acceptance figures."""
+"""Known-item search quality on real articles of three sources (../shared/data): the issue's five query kinds on a
+smaller sample than `bench/search_quality.py`, no answer with a total and an empty page, and facet counts."""
 
 from __future__ import annotations
 
-import gzip
-import json
+import sys
+from pathlib import Path
 
 import pytest
 
-from index.evaluate import evaluate, known_items
 from index.ingest import ingest_records
 from index.search import SearchRequest, search
 from index.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from known_items import evaluate, known_items, real_articles  # noqa: E402
+
 pytestmark = pytest.mark.slow
-ARTICLES = 2000
-QUERIES = 200
+ARTICLES = 900
+ITEMS = 90  # five queries each
 
 
 @pytest.fixture(scope="module")
-def real_articles(shared_data):
-    path = shared_data / "vietnews-100k.jsonl.gz"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
-    articles = []
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            articles.append(json.loads(line))
-            if len(articles) == ARTICLES:
-                break
-    return articles
+def articles(shared_data):
+    return real_articles(shared_data, ARTICLES, seed=3)
 
 
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory, real_articles, model, model_path):
+def real_store(tmp_path_factory, articles, model, model_path):
     store = Store(tmp_path_factory.mktemp("real") / "var")
-    summary = ingest_records(store, ((a["id"], a) for a in real_articles), model, model_path)
-    assert summary.added == ARTICLES and not summary.rejected
+    summary = ingest_records(store, ((a["id"], a) for a in articles), model, model_path)
+    assert summary.added == len(articles) and not summary.rejected
     yield store
     store.close()
 
 
 @pytest.fixture(scope="module")
-def quality(real_store, real_articles):
-    items = known_items(real_articles[:: ARTICLES // QUERIES][:QUERIES])
-    return evaluate(lambda q: [h["id"] for h in search(real_store, SearchRequest(q=q))["hits"]], items)
+def answers(real_store, articles):
+    """Every query's answer, and the evaluation over them."""
+    seen: list[dict] = []
+
+    def engine(q: str) -> list[str]:
+        answer = search(real_store, SearchRequest(q=q))
+        seen.append(answer)
+        return [h["id"] for h in answer["hits"]]
+
+    quality = evaluate(engine, known_items(articles[:: ARTICLES // ITEMS][:ITEMS], seed=5))
+    return quality, seen
 
 
-def test_exact_title_finds_the_article_first(quality):
-    assert quality["queries"] == QUERIES
-    assert quality["title_first"] >= 0.95, quality["title_misses"]
+def test_every_query_kind_finds_its_article(answers):
+    quality, _ = answers
+    assert quality["queries"] >= 5 * ITEMS - 5
+    # The issue's targets with one miss of slack for the small sample (bench/search_quality.py asks 1,000).
+    slack = 1 / ITEMS
+    for kind, measure in (("title", "first"), ("toneless", "first"), ("words", "top10"), ("lead", "first"),
+                          ("damaged", "top10")):
+        assert quality[f"{kind}_{measure}"] >= quality[f"{kind}_target"] - slack, (kind, quality["misses"][kind])
+    assert quality["toneless_same_top10"] >= 0.95 - slack
 
 
-def test_toneless_title_finds_the_article_first(quality):
-    assert quality["toneless_title_first"] >= 0.90
-
-
-def test_four_title_words_find_the_article_in_the_top_ten(quality):
-    assert quality["words_top10"] >= 0.90
-
-
-def test_toneless_query_returns_the_same_top_ten(quality):
-    assert quality["toneless_same_top10_set"] >= 0.90
+def test_no_answer_counts_matches_and_shows_none(answers):
+    _, seen = answers
+    empty = [a["query"] for a in seen if a["total"] > 0 and not a["hits"]]
+    assert empty == []
 
 
 def test_facet_counts_equal_matching_articles(real_store):
     """Each facet count is the number of matching articles carrying that value, checked against the stored tags."""
     result = search(real_store, SearchRequest(q="công an", per_page=1))
-    everything = search(real_store, SearchRequest(q="công an", per_page=100, page=1))
-    assert result["total"] == everything["total"] > 100
-    # Walk every page and count by hand.
+    assert result["total"] > 20
     counts: dict[str, dict[str, int]] = {"topic": {}, "province": {}}
     pages = (result["total"] + 99) // 100
     seen = 0

@@ -1,0 +1,90 @@
+"""A search request, validated: `SearchRequest.from_params(mapping)` names the bad field and what is allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping
+
+from corpus import TOPICS, parse_date
+from errors import InvalidInput
+from index import query as uq
+
+SORTS = ("relevance", "date")
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    topic: str | None = None
+    province: str | None = None
+    source: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object], *, max_per_page: int = 100) -> "SearchRequest":
+        """Validate raw parameters (strings from a URL or CLI); InvalidInput names the bad field and what is allowed."""
+        def text(name: str) -> str | None:
+            value = params.get(name)
+            if value is None:
+                return None
+            if not isinstance(value, str):
+                raise InvalidInput(f"`{name}` must be a string", field=name)
+            return value.strip() or None
+
+        def number(name: str, default: int, low: int, high: int) -> int:
+            value = params.get(name)
+            if value is None or value == "":
+                return default
+            try:
+                result = int(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise InvalidInput(f"`{name}` must be a whole number from {low} to {high}, not {value!r}", field=name)
+            if not low <= result <= high:
+                raise InvalidInput(f"`{name}` must be from {low} to {high}, not {result}", field=name)
+            return result
+
+        q = text("q") or ""
+        if len(q) > uq.MAX_QUERY_CHARS:
+            raise InvalidInput(f"`q` is longer than {uq.MAX_QUERY_CHARS} characters", field="q")
+        sort = text("sort") or "relevance"
+        if sort not in SORTS:
+            raise InvalidInput(f"`sort` must be one of {', '.join(SORTS)}, not {sort!r}", field="sort")
+        date_from = parse_date(text("from"), "from")
+        date_to = parse_date(text("to"), "to")
+        if date_from and date_to and date_from > date_to:
+            raise InvalidInput(f"`from` ({date_from}) is after `to` ({date_to})", field="from")
+        return cls(
+            q=q, topic=validate_topic(text("topic")), province=validate_province(text("province")),
+            source=text("source"), date_from=date_from, date_to=date_to, sort=sort,
+            page=number("page", 1, 1, MAX_PAGE), per_page=number("per_page", 10, 1, max_per_page),
+        )
+
+
+def validate_topic(topic: str | None) -> str | None:
+    if topic is None:
+        return None
+    if topic not in TOPICS:
+        raise InvalidInput(f"unknown topic {topic!r}; use one of: {', '.join(TOPICS)}", field="topic")
+    return topic
+
+
+def validate_province(province: str | None) -> str | None:
+    """Any spelling of a current or former province → the name as given if former, else the current name."""
+    if province is None:
+        return None
+    from models.provinces import CURRENT_PROVINCES, FORMER_PROVINCES, current_name
+
+    if province in FORMER_PROVINCES and province not in CURRENT_PROVINCES:
+        return province
+    name = current_name(province)
+    if name is None:
+        raise InvalidInput(
+            f"unknown province {province!r}; use a Vietnamese province name such as "
+            f"{', '.join(CURRENT_PROVINCES)} (former names like Quảng Nam also work)", field="province")
+    return name

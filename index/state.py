@@ -1,0 +1,119 @@
+"""What the search layer keeps per open index: per-segment arrays (facets, dates, ids) and the query vocabulary.
+
+The state hangs on the `Store` it belongs to (`state_of(store)`), so two indexes open in one process never share it
+and closing a store drops it. Segments are immutable, so their arrays are read once and shared by every thread.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from corpus import TOPICS
+from index.schema import FACET_SEPARATOR
+
+NO_DATE = -(2**62)  # an article without a date sorts after every dated one (and can be negated)
+_LONG_LIMIT = 2**63
+
+
+class Codes:
+    """Small integer codes for facet values (provinces, sources), shared by the segments of one index."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.by_value: dict[tuple[str, str], int] = {}
+        self.values: dict[str, list[str]] = {"p": [], "s": []}
+
+    def code(self, kind: str, name: str) -> int:
+        with self.lock:
+            key = (kind, name)
+            if key not in self.by_value:
+                self.by_value[key] = len(self.values[kind])
+                self.values[kind].append(name)
+            return self.by_value[key]
+
+
+class SegmentArrays:
+    """One immutable segment's per-article values as arrays: topic bits, source code, province codes (CSR), the
+    publication time (whoosh's long, NO_DATE when absent) and, read on first need, the article ids."""
+
+    def __init__(self, reader, codes: Codes):
+        n = reader.doc_count_all()
+        self._ids: np.ndarray | None = None
+        self._ids_lock = threading.Lock()
+        self.topic_bits = np.zeros(n, dtype=np.uint8)
+        self.source = np.full(n, -1, dtype=np.int32)
+        self.published = np.full(n, NO_DATE, dtype=np.int64)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        provinces: list[int] = []
+        column = reader.column_reader("facets") if reader.has_column("facets") else None
+        dates = reader.column_reader("published", translate=False) if reader.has_column("published") else None
+        for docnum in range(n):
+            raw = column[docnum] if column is not None else ""
+            if isinstance(raw, bytes):
+                raw = raw.decode("utf-8")
+            for value in filter(None, (raw or "").split(FACET_SEPARATOR)):
+                kind, _, name = value.partition(":")
+                if kind == "t" and name in TOPICS:
+                    self.topic_bits[docnum] |= 1 << TOPICS.index(name)
+                elif kind == "p":
+                    provinces.append(codes.code("p", name))
+                elif kind == "s":
+                    self.source[docnum] = codes.code("s", name)
+            indptr[docnum + 1] = len(provinces)
+            if dates is not None:
+                when = dates[docnum]
+                if when and when < _LONG_LIMIT:  # an article without a date reads as the column's default
+                    self.published[docnum] = when
+        self.province_indptr = indptr
+        self.province_codes = np.array(provinces, dtype=np.int32)
+
+    def ids(self, reader) -> np.ndarray:
+        """Article id of every document number (from the id field's term index: one inlined posting per id);
+        `reader` is the caller's open reader of this segment (each thread has its own)."""
+        with self._ids_lock:
+            if self._ids is None:
+                ids = np.empty(len(self.published), dtype=object)
+                for raw, info in reader.iter_field("id"):
+                    docnums = (info.inlined_postings()[0] if info.is_inlined()
+                               else reader.postings("id", raw).all_ids())
+                    for docnum in docnums:
+                        ids[docnum] = raw.decode("utf-8")
+                self._ids = ids
+            return self._ids
+
+
+class IndexState:
+    """The search layer's state for one open index."""
+
+    def __init__(self):
+        self.codes = Codes()
+        self.segments: dict[str, SegmentArrays] = {}
+        self.segments_lock = threading.Lock()
+        self.vocabulary = None
+        self.vocabulary_lock = threading.Lock()
+        self.rebuilding = False
+
+    def segment(self, reader) -> SegmentArrays:
+        """The arrays of the segment behind a leaf reader, read on first use; segments gone in a merge are dropped
+        whenever a new one is read."""
+        segment = reader.segment()
+        key = f"{segment.segment_id()}:{reader.doc_count_all()}" if segment is not None else str(id(reader))
+        cached = self.segments.get(key)
+        if cached is None:
+            cached = SegmentArrays(reader, self.codes)
+            with self.segments_lock:
+                self.segments[key] = cached
+        return cached
+
+    def prune(self, live: set[str]) -> None:
+        """Forget the arrays of segments that merges have removed."""
+        with self.segments_lock:
+            for key in [k for k in self.segments if k.split(":")[0] not in live]:
+                del self.segments[key]
+
+
+def state_of(store) -> IndexState:
+    """The search state of an open store (created on first use, dropped when the store closes)."""
+    return store.caches.setdefault("search", IndexState())
