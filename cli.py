@@ -141,6 +141,13 @@ def cmd_evaluate(args) -> int:
         raise InvalidInput(
             f"no labeled data at {data}; pass --data PATH (JSON Lines with title, body, topics, provinces)")
     model = ensure_model(settings.model_path(args.model))
+    if args.card:
+        from models.card import card
+        from models.evaluate import tag_file
+
+        rows, gold_provinces, tags = tag_file(data, model)
+        print(json.dumps(card(rows, gold_provinces, tags, model, data.name), ensure_ascii=False, indent=2))
+        return 0
     print(json.dumps(evaluate_file(data, model), ensure_ascii=False, indent=2))
     return 0
 
@@ -351,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="print tag quality (P/R/F1) on a labeled JSON Lines file")
     p.add_argument("--data", help="labeled file (default ../shared/data/dev-labeled.jsonl)")
+    p.add_argument("--card", action="store_true", help="the model card: per label and kind of text, with 95%% "
+                   "bootstrap intervals, beside the cross-validated figures and the training data")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("ingest", help="tag and index JSON / JSON Lines files or folders (same id → replaced)")

@@ -63,8 +63,8 @@ def read_labeled(path: Path) -> list[dict]:
     return rows
 
 
-def evaluate_file(path: Path, model) -> dict:
-    """Tag every record of a labeled file and compare with its labels (provinces at the 34-province level)."""
+def tag_file(path: Path, model) -> tuple[list[dict], list[list[str]], list]:
+    """A labeled file's records, their gold provinces at the 34-province level, and the model's tags of them."""
     from corpus import Article
     from models.provinces import current_name
     from models.tagger import tag_many
@@ -74,8 +74,13 @@ def evaluate_file(path: Path, model) -> dict:
         Article(id=str(r.get("id", i)), title=r.get("title") or "", lead=r.get("lead") or "", body=r.get("body") or "")
         for i, r in enumerate(rows)
     ]
-    tags = tag_many(articles, model)
     gold_provinces = [sorted({current_name(p) or p for p in r.get("provinces", [])}) for r in rows]
+    return rows, gold_provinces, tag_many(articles, model)
+
+
+def evaluate_file(path: Path, model) -> dict:
+    """Tag every record of a labeled file and compare with its labels (provinces at the 34-province level)."""
+    rows, gold_provinces, tags = tag_file(path, model)
     return {
         "data": str(path),
         "topics": topic_report([r.get("topics", []) for r in rows], [t.topics for t in tags]),

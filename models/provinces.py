@@ -444,7 +444,8 @@ def _mark_context(text: str, raw: list[str], keys: list[str], mentions: list[_Me
 
 _ORG_BEFORE = {"công ty", "cty", "tập đoàn", "ngân hàng", "đại học", "đh", "trường", "bệnh viện", "bv", "báo", "đài",
                "clb", "câu lạc bộ", "hãng", "siêu thị", "hội", "nhà máy", "khách sạn", "quỹ", "viện", "học viện"}
-_DATELINE = re.compile(r"^\s*(?:\([^)]{1,40}\)\s*)?[-–—:]")  # "TP.HCM - ...", "Đà Nẵng (Dân trí) – ..."
+_OPENING_PREFIX = re.compile(r"^\s*(?:(?:tp|tỉnh|thành phố)\.?\s*)?$", re.IGNORECASE)
+_DATELINE = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?[-–—:]")  # "TP.HCM - ...", "Đà Nẵng (Dân trí) – ..."
 
 
 @dataclass
@@ -459,8 +460,9 @@ class Candidate:
     features: dict[str, float]
 
 
-FEATURES = ("title", "lead", "body_cue", "body", "weak", "implied", "org", "dateline", "first_position", "spread",
-            "share", "relative_hand_score", "hand_score", "candidates", "log_length", "short_text")
+FEATURES = ("title", "lead", "body_cue", "body", "weak", "implied", "org", "dateline", "prefixed", "cue", "mentions",
+            "first_position", "last_position", "spread", "share", "relative_hand_score", "hand_score", "candidates",
+            "log_length", "short_text")
 
 
 def candidates(title: str, body: str, lead: str = "") -> list[Candidate]:
@@ -488,7 +490,8 @@ def candidates(title: str, body: str, lead: str = "") -> list[Candidate]:
     best = max(scores.values())
     out = []
     for name, group in by_name.items():
-        count = {"title": 0, "lead": 0, "body_cue": 0, "body": 0, "weak": 0, "implied": 0, "org": 0, "dateline": 0}
+        count = {"title": 0, "lead": 0, "body_cue": 0, "body": 0, "weak": 0, "implied": 0, "org": 0, "dateline": 0,
+                 "prefixed": 0, "cue": 0, "mentions": len(group)}
         for m in group:
             place = "title" if m.char_start < title_end else "lead" if m.char_start < lead_end else "body"
             if m.weak:
@@ -496,14 +499,16 @@ def candidates(title: str, body: str, lead: str = "") -> list[Candidate]:
             else:
                 count["body_cue" if place == "body" and m.cue else place] += 1
             count["implied"] += m.entry.kind in ("implied", "district")
+            count["prefixed"] += m.prefixed
+            count["cue"] += m.cue
             before = {" ".join(keys[max(0, m.start - k):m.start]) for k in (1, 2, 3)}
             count["org"] += bool(before & _ORG_BEFORE)
             opening = title_end + 1 if place == "lead" else lead_end + 1 if place == "body" else 0
-            count["dateline"] += place != "title" and m.char_start - opening <= 2 and bool(
+            count["dateline"] += place != "title" and bool(_OPENING_PREFIX.match(text[opening:m.char_start])) and bool(
                 _DATELINE.match(text, m.char_end))
         features = {k: float(v) for k, v in count.items()}
         features.update(
-            first_position=group[0].char_start / len(text), spread=(group[-1].char_start - group[0].char_start) /
+            first_position=group[0].char_start / len(text), last_position=group[-1].char_start / len(text), spread=(group[-1].char_start - group[0].char_start) /
             len(text), share=len(group) / len(mentions), relative_hand_score=scores[name] / best,
             hand_score=min(1.0, scores[name]), candidates=float(len(by_name)), log_length=math.log(len(text)),
             short_text=float(len(text) < 800),
@@ -531,16 +536,26 @@ def tag_provinces(title: str, body: str, lead: str = "", salience=None) -> list[
 
     With `salience` (a models.salience.SalienceModel, learned from labeled real articles) a named province is
     tagged when the model's probability reaches its threshold; without, by the hand-set weights above."""
-    found = candidates(title, body, lead)
-    if not found:
-        return []
+    return tag_many_provinces([(title, body, lead)], salience)[0]
+
+
+def tag_many_provinces(texts: list[tuple[str, str, str]], salience=None) -> list[list[ProvinceMatch]]:
+    """`tag_provinces` for a batch of (title, body, lead): one call of the salience model for all of them (its
+    per-call cost is far above its per-row cost)."""
+    found = [candidates(title, body, lead) for title, body, lead in texts]
     if salience is not None:
-        scores = salience.probabilities([c.features for c in found])
-        chosen = [(c, p) for c, p in zip(found, scores) if p >= salience.threshold]
+        flat = salience.probabilities([c.features for group in found for c in group])
+        scores, at = [], 0
+        for group in found:
+            scores.append(flat[at:at + len(group)])
+            at += len(group)
+        chosen = [[(c, p) for c, p in zip(group, s) if p >= salience.threshold] for group, s in zip(found, scores)]
     else:
-        best = max(c.hand_score for c in found)
-        chosen = [(c, c.hand_score) for c in found if c.hand_score >= TAG_THRESHOLD and
-                  c.features["relative_hand_score"] >= RELATIVE_MIN and best > 0]
-    result = [ProvinceMatch(c.name, c.as_written, c.former, round(float(p), 3)) for c, p in chosen]
-    result.sort(key=lambda p: (-p.score, p.name))
-    return result
+        chosen = [[(c, c.hand_score) for c in group if c.hand_score >= TAG_THRESHOLD
+                   and c.features["relative_hand_score"] >= RELATIVE_MIN] for group in found]
+    out = []
+    for pairs in chosen:
+        result = [ProvinceMatch(c.name, c.as_written, c.former, round(float(p), 3)) for c, p in pairs]
+        result.sort(key=lambda m: (-m.score, m.name))
+        out.append(result)
+    return out

@@ -17,6 +17,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from corpus import Article
+from errors import ModelError
 from models.provinces import FEATURES, candidates, current_name
 
 FOLDS = 5
@@ -27,9 +28,13 @@ class SalienceModel:
     classifier: HistGradientBoostingClassifier
     threshold: float
     metrics: dict = field(default_factory=dict)
+    features: tuple[str, ...] = FEATURES
 
     def probabilities(self, rows: Sequence[dict[str, float]]) -> list[float]:
         """P(about the province) for each candidate's features."""
+        if self.features != FEATURES:
+            raise ModelError("the province model in the topic model file reads other features than this version "
+                             "of vnnews; run `vnnews train`")
         if not rows:
             return []
         return self.classifier.predict_proba(_matrix(rows))[:, 1].tolist()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from corpus import Article
-from models.provinces import tag_provinces
+from models.provinces import tag_many_provinces
 from models.topics import TopicModel, feature_text
 
 
@@ -34,8 +34,8 @@ def tag_many(articles: Sequence[Article], model: TopicModel,
         feature_text(a.title, a.lead, a.body, None if words is None else words[i]) for i, a in enumerate(articles)
     ]
     out = []
-    for article, text, scores in zip(articles, texts, model.scores(texts)):
-        matches = tag_provinces(article.title, article.body, article.lead, getattr(model, "salience", None))
+    provinces = tag_many_provinces([(a.title, a.body, a.lead) for a in articles], getattr(model, "salience", None))
+    for article, text, scores, matches in zip(articles, texts, model.scores(texts), provinces):
         out.append(Tags(
             topics=model.decide(scores, text), topic_scores=scores, provinces=[m.name for m in matches],
             province_details=[{"name": m.name, "as_written": list(m.as_written), "score": round(m.score, 3)}
