@@ -1,24 +1,13 @@
-"""Matches per segment and facet counts over all of them."""
+"""Facet counts over all matches, from the segments' arrays."""
 
 from __future__ import annotations
 
 import numpy as np
-from whoosh import query as wq
 
 from corpus import TOPICS
 from index.state import IndexState
-from index.vocabulary import leaves
 
 FACET_LIMIT = 100
-
-
-def matching_docnums(searcher, q: wq.Query) -> list[tuple[object, int, np.ndarray]]:
-    """All matching document numbers per segment: (leaf searcher, offset, local docnums)."""
-    out = []
-    for leaf, offset in leaves(searcher):
-        ids = np.fromiter(q.docs(leaf), dtype=np.int64)
-        out.append((leaf, offset, ids))
-    return out
 
 
 def count_facets(matches: list[tuple[object, int, np.ndarray]], state: IndexState) -> dict[str, dict[str, int]]:

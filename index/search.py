@@ -14,7 +14,8 @@ import numpy as np
 from whoosh import query as wq
 
 from index.build import Built, Plan, build_query, filter_query
-from index.facets import count_facets, matching_docnums
+from index.engine import Segment, evaluate
+from index.facets import count_facets
 from index.highlight import snippet
 from index.request import MAX_PAGE, SORTS, SearchRequest, validate_province, validate_topic
 from index.state import IndexState, state_of
@@ -38,42 +39,32 @@ def warm(store: Store) -> None:
 Matches = list[tuple[object, int, np.ndarray]]  # (segment searcher, offset, local document numbers) per segment
 
 
-def _scores(searcher, q: wq.Query, matches: Matches) -> list[np.ndarray]:
+def _segments(searcher, state: IndexState) -> list[tuple[object, int, Segment]]:
+    return [(leaf, offset, Segment(searcher, leaf, state.segment(leaf.reader()))) for leaf, offset in leaves(searcher)]
+
+
+def _matches(segments, q: wq.Query) -> Matches:
+    """Every matching document, segment by segment."""
+    return [(leaf, offset, np.flatnonzero(evaluate(q, seg)[0])) for leaf, offset, seg in segments]
+
+
+def _scores(segments, q: wq.Query, matches: Matches) -> list[np.ndarray]:
     """The score of every matching document, segment by segment (0 where `q` does not score it)."""
-    context = searcher.context()
-    out = []
-    for leaf, _, ids in matches:
-        scores = np.zeros(len(ids))
-        if len(ids):
-            found, values = [], []
-            matcher = q.matcher(leaf, context)
-            while matcher.is_active():
-                found.append(matcher.id())
-                values.append(matcher.score())
-                matcher.next()
-            if found:
-                found_ids = np.array(found, dtype=np.int64)
-                at = np.minimum(np.searchsorted(ids, found_ids), len(ids) - 1)
-                hit = ids[at] == found_ids
-                scores[at[hit]] = np.array(values)[hit]
-        out.append(np.round(scores, SCORE_DIGITS))
-    return out
+    return [np.round(evaluate(q, seg)[1][ids], SCORE_DIGITS) for (_, _, seg), (_, _, ids) in zip(segments, matches)]
 
 
-def _relaxed_matches(searcher, plan: Plan, fq: wq.Query | None) -> Matches:
+def _relaxed_matches(segments, plan: Plan, fq: wq.Query | None) -> Matches:
     """Articles with all but one of the query's words (two for a long query): a pasted headline with a typo, or
     with a word the article does not have, still finds it. Only asked when no article has every word."""
     units = plan.units
     need = len(units) - 1 - (len(units) - RELAXED_MIN_UNITS) // RELAXED_MISSES_PER
     out = []
-    for leaf, offset in leaves(searcher):
-        counts = np.zeros(leaf.reader().doc_count_all(), dtype=np.int32)
-        for unit in units:
-            counts[np.fromiter(unit.match.docs(leaf), dtype=np.int64)] += 1
-        ids = np.flatnonzero(counts >= need)
-        if fq is not None and len(ids):
-            ids = np.intersect1d(ids, np.fromiter(fq.docs(leaf), dtype=np.int64))
-        out.append((leaf, offset, ids))
+    for leaf, offset, seg in segments:
+        counts = np.sum([evaluate(unit.match, seg)[0] for unit in units], axis=0)
+        keep = counts >= need
+        if fq is not None:
+            keep &= evaluate(fq, seg)[0]
+        out.append((leaf, offset, np.flatnonzero(keep)))
     return out
 
 
@@ -115,11 +106,12 @@ def search(store: Store, request: SearchRequest) -> dict:
         plan = build_query(request.q, vocabulary(store, searcher))
         built: Built = plan.built
         fq = filter_query(request)
-        matches = matching_docnums(searcher, wq.And([built.match, fq]) if fq is not None else built.match)
+        segments = _segments(searcher, state)
+        matches = _matches(segments, wq.And([built.match, fq]) if fq is not None else built.match)
         total = int(sum(len(ids) for _, _, ids in matches))
         score_query = built.score
         if not total and len(plan.units) >= RELAXED_MIN_UNITS:
-            matches = _relaxed_matches(searcher, plan, fq)
+            matches = _relaxed_matches(segments, plan, fq)
             total = int(sum(len(ids) for _, _, ids in matches))
             relaxed = total > 0
             score_query = wq.Or([unit.score for unit in plan.units])
@@ -130,7 +122,7 @@ def search(store: Store, request: SearchRequest) -> dict:
         start = (request.page - 1) * request.per_page
         hits = []
         if total and start < total:
-            scores = None if by_date else _scores(searcher, score_query, matches)
+            scores = None if by_date else _scores(segments, score_query, matches)
             for leaf, docnum, score in _order(state, matches, scores, start, start + request.per_page):
                 article = stored_article(leaf.stored_fields(docnum))
                 hits.append({

@@ -42,6 +42,7 @@ class SegmentArrays:
         n = reader.doc_count_all()
         self._ids: np.ndarray | None = None
         self._ids_lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}
         self.topic_bits = np.zeros(n, dtype=np.uint8)
         self.source = np.full(n, -1, dtype=np.int32)
         self.published = np.full(n, NO_DATE, dtype=np.int64)
@@ -68,6 +69,16 @@ class SegmentArrays:
                     self.published[docnum] = when
         self.province_indptr = indptr
         self.province_codes = np.array(provinces, dtype=np.int32)
+
+    def lengths(self, reader, field: str) -> np.ndarray:
+        """Every document's length in a scored field, as whoosh stores it (one byte, decoded), read on first use."""
+        found = self._lengths.get(field)
+        if found is None:
+            length = reader.doc_field_length
+            found = np.array([length(d, field, 1) for d in range(len(self.published))], dtype=float)
+            with self._ids_lock:
+                self._lengths[field] = found
+        return found
 
     def ids(self, reader) -> np.ndarray:
         """Article id of every document number (from the id field's term index: one inlined posting per id);
