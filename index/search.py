@@ -7,6 +7,7 @@ page is full, so scores used to depend on the page size), then ordered by score,
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Iterator
 
@@ -18,12 +19,12 @@ from index.engine import Segment, evaluate
 from index.facets import count_facets
 from index.highlight import snippet
 from index.request import MAX_PAGE, SORTS, SearchRequest, validate_province, validate_topic
-from index.state import IndexState, state_of
+from index.state import NO_DATE, IndexState, state_of
 from index.store import Store, stored_article
 from index.vocabulary import leaves, vocabulary
 
 __all__ = ["MAX_PAGE", "SORTS", "SearchRequest", "validate_province", "validate_topic", "search", "iter_articles",
-           "date_bounds", "warm"]
+           "count_matches", "date_bounds", "warm"]
 
 SCORE_DIGITS = 6  # scores equal to this many decimals are ties (a toned query and its tone-less form sum the
 # same parts in another order)
@@ -140,14 +141,48 @@ def search(store: Store, request: SearchRequest) -> dict:
     return answer
 
 
-def iter_articles(store: Store, request: SearchRequest) -> Iterator[dict]:
-    """Every stored article matching the request's query and filters (no paging, index order)."""
+def iter_articles(store: Store, request: SearchRequest, *, per_day: int | None = None) -> Iterator[dict]:
+    """The stored articles matching the request's query and filters, newest first (then by id). With `per_day`, at
+    most that many of each day (undated articles count as one day): a digest of a year reads a bounded sample
+    spread over the whole period, not every article."""
+    state = state_of(store)
     with store.searcher() as searcher:
         q = build_query(request.q, vocabulary(store, searcher)).built.match if request.q else wq.Every()
         fq = filter_query(request)
-        everything = wq.And([q, fq]) if fq is not None else q
-        for docnum in searcher.docs_for_query(everything):
-            yield stored_article(searcher.stored_fields(docnum))
+        segments = _segments(searcher, state)
+        matches = _matches(segments, wq.And([q, fq]) if fq is not None else q)
+        total = int(sum(len(ids) for _, _, ids in matches))
+        if not total:
+            return
+        chosen = _order(state, matches, None, 0, total)
+        taken: dict[int, int] = {}
+        for leaf, docnum, _ in chosen:
+            if per_day is not None:
+                day = int(state.segment(leaf.reader()).published[docnum] // _DAY)
+                if taken.get(day, 0) >= per_day:
+                    continue
+                taken[day] = taken.get(day, 0) + 1
+            yield stored_article(leaf.stored_fields(docnum))
+
+
+_DAY = 24 * 3600 * 10**6  # whoosh's datetime long is in microseconds
+
+
+def count_matches(store: Store, request: SearchRequest) -> dict:
+    """Over every match of the request (no stored field read): the total, the count per day (ISO dates) and the
+    facet counts: what a digest reports about a whole period, at any size."""
+    state = state_of(store)
+    with store.searcher() as searcher:
+        q = build_query(request.q, vocabulary(store, searcher)).built.match if request.q else wq.Every()
+        fq = filter_query(request)
+        matches = _matches(_segments(searcher, state), wq.And([q, fq]) if fq is not None else q)
+        days = np.concatenate([state.segment(leaf.reader()).published[ids] for leaf, _, ids in matches])
+        dated = days[days != NO_DATE] // _DAY
+        per_day = {}
+        for number, count in zip(*np.unique(dated, return_counts=True)):
+            day = (dt.datetime.min + dt.timedelta(microseconds=int(number) * _DAY)).date()
+            per_day[day.isoformat()] = int(count)
+        return {"total": int(len(days)), "per_day": per_day, "facets": count_facets(matches, state)}
 
 
 def date_bounds(store: Store) -> tuple:
