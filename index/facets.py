@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as wq
 
-from corpus import TOPICS
+from vnnews.labels import TOPICS
 from index.state import IndexState
 from index.vocabulary import leaves
 
