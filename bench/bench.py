@@ -17,7 +17,7 @@ from pathlib import Path
 
 from common import vietnews
 
-from index.ingest import ingest_records
+from vnnews.ingest import ingest_records
 from index.search import SearchRequest, search
 from index.store import Store
 from models import topics

@@ -15,7 +15,7 @@ from pathlib import Path
 from common import SHARED_DATA
 
 from baseline import BaselineIndex
-from index.ingest import ingest_records
+from vnnews.ingest import ingest_records
 from index.search import SearchRequest, search
 from index.store import Store
 from known_items import evaluate, known_items, real_articles

@@ -21,8 +21,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from corpus import TOPICS, Article
-from errors import CorpusError
+from vnnews.labels import TOPICS
+from vnnews.records import Article
+from vnnews.errors import CorpusError
 
 REAL_DIR = Path(__file__).resolve().parent / "real"
 SOURCES = {"rss-2025-08-2026-02.jsonl.gz": "id", "vietnews-100k.jsonl.gz": "line", "vntc10-train.jsonl.xz": "id"}

@@ -8,8 +8,8 @@ Public surface (other layers use only these):
     - `delete(article_id) -> bool`, `get(article_id) -> dict | None` (stored article: id, title, lead, body, url,
       source, published (ISO str or None), topics, provinces, former_provinces, province_details),
       `count() -> int`, `close()`.
-- `index.ingest`: `prepare(record: dict) -> IndexDoc` (validate, normalize, segment, tag; raises InvalidInput),
-  `ingest_paths(store, paths, ...) -> IngestSummary` (files/folders of JSON or JSON Lines, parallel NLP, progress).
+- `index.document.IndexDoc`: the plain record the store takes (article, tags, analyzed terms, content hash); made
+  by vnnews.ingest, which is where nlp/, models/ and index/ meet. This package never imports models/.
 - `index.search`:
     - `SearchRequest(q="", topic=None, province=None, source=None, date_from=None, date_to=None,
       sort="relevance", page=1, per_page=10)` with `SearchRequest.from_params(mapping)` that validates strings

@@ -216,7 +216,7 @@ def _word_units(node, vocab: Vocabulary) -> list[Built]:
 
 
 def filter_query(request: SearchRequest) -> wq.Query | None:
-    from models.provinces import CURRENT_PROVINCES
+    from vnnews.labels import CURRENT_PROVINCES
 
     parts: list[wq.Query] = []
     if request.topic:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from corpus import TOPICS
+from vnnews.labels import TOPICS
 from index.state import IndexState
 
 FACET_LIMIT = 100

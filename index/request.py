@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Mapping
 
-from corpus import TOPICS, parse_date
-from errors import InvalidInput
 from index import query as uq
+from vnnews.errors import InvalidInput
+from vnnews.labels import validate_province, validate_topic  # re-exported: callers import them from here
+from vnnews.records import parse_date
 
 SORTS = ("relevance", "date")
 MAX_PAGE = 1000
@@ -64,27 +65,3 @@ class SearchRequest:
             source=text("source"), date_from=date_from, date_to=date_to, sort=sort,
             page=number("page", 1, 1, MAX_PAGE), per_page=number("per_page", 10, 1, max_per_page),
         )
-
-
-def validate_topic(topic: str | None) -> str | None:
-    if topic is None:
-        return None
-    if topic not in TOPICS:
-        raise InvalidInput(f"unknown topic {topic!r}; use one of: {', '.join(TOPICS)}", field="topic")
-    return topic
-
-
-def validate_province(province: str | None) -> str | None:
-    """Any spelling of a current or former province → the name as given if former, else the current name."""
-    if province is None:
-        return None
-    from models.provinces import CURRENT_PROVINCES, FORMER_PROVINCES, current_name
-
-    if province in FORMER_PROVINCES and province not in CURRENT_PROVINCES:
-        return province
-    name = current_name(province)
-    if name is None:
-        raise InvalidInput(
-            f"unknown province {province!r}; use a Vietnamese province name such as "
-            f"{', '.join(CURRENT_PROVINCES)} (former names like Quảng Nam also work)", field="province")
-    return name

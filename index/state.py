@@ -10,7 +10,7 @@ import threading
 
 import numpy as np
 
-from corpus import TOPICS
+from vnnews.labels import TOPICS
 from index.schema import FACET_SEPARATOR
 
 NO_DATE = -(2**62)  # an article without a date sorts after every dated one (and can be negated)

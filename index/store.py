@@ -17,11 +17,11 @@ from whoosh.codec import base as whoosh_codec_base
 from whoosh.filedb import compound as whoosh_compound, filestore as whoosh_filestore
 from whoosh.index import LockError
 
-from errors import IndexError_, NotFound
 from index.codec import InlineCodec
-from index.ingest import IndexDoc, published_datetime
+from index.document import IndexDoc, published_datetime
 from index.schema import FACET_SEPARATOR, build_schema
 from nlp.fold import fold
+from vnnews.errors import IndexUnavailable, NoIndex, NotFound
 
 INDEX_NAME = "articles"
 WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer (an ingest while the server runs)
@@ -115,12 +115,12 @@ class Store:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ix = whoosh_index.create_in(self.path, build_schema(), indexname=INDEX_NAME)
             else:
-                raise IndexError_(f"no index in {self.path}; run `vnnews ingest PATH` to create one", status=404)
+                raise NoIndex(f"no index in {self.path}; run `vnnews ingest PATH` to create one")
         except OSError as exc:
-            raise IndexError_(f"cannot open the index in {self.path}: {exc}") from exc
+            raise IndexUnavailable(f"cannot open the index in {self.path}: {exc}") from exc
         if set(self._ix.schema.names()) != set(build_schema().names()):
             self._ix.close()
-            raise IndexError_(
+            raise IndexUnavailable(
                 f"the index in {self.path} was built by another version of vnnews (its fields differ); move that "
                 "folder away and run `vnnews ingest PATH` again (`vnnews serve` reloads the demo corpus by itself)")
         self._queue: queue.Queue = queue.Queue()
@@ -145,7 +145,7 @@ class Store:
         deleted articles; hence a full reopen.)
         """
         if self._closed:
-            raise IndexError_("the index is closed")
+            raise IndexUnavailable("the index is closed")
         local = self._local
         depth = getattr(local, "depth", 0)
         current = getattr(local, "searcher", None)
@@ -214,7 +214,7 @@ class Store:
 
     def _submit(self, job) -> Future:
         if self._closed:
-            raise IndexError_("the index is closed")
+            raise IndexUnavailable("the index is closed")
         future: Future = Future()
         self._queue.put((job, future))
         with self._thread_lock:
@@ -244,7 +244,7 @@ class Store:
             try:
                 results = self._write(group)
             except Exception as exc:  # every waiter hears about the failure; nothing was committed
-                error = exc if isinstance(exc, IndexError_) else IndexError_(f"index write failed: {exc}")
+                error = exc if isinstance(exc, IndexUnavailable) else IndexUnavailable(f"index write failed: {exc}")
                 for _, future in group:
                     future.set_exception(error)
                 continue
@@ -261,7 +261,7 @@ class Store:
         try:
             writer = self._ix.writer(timeout=WRITER_TIMEOUT, codec=InlineCodec(), limitmb=WRITER_POOL_MB)
         except LockError as exc:
-            raise IndexError_(
+            raise IndexUnavailable(
                 "the index is locked by another writer (a `vnnews ingest` or `vnnews serve` on the same data "
                 "directory); try again when it finishes"
             ) from exc

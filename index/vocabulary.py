@@ -6,7 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from errors import IndexError_
+from vnnews.errors import IndexUnavailable as IndexError_
 from index.state import IndexState, state_of
 from nlp.fold import fold
 

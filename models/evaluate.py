@@ -1,74 +1,35 @@
-"""Tag quality figures: per-label precision/recall/F1, micro and macro F1, and province P/R/F1."""
+"""Tag quality of a model on a labeled file: tag every record and compare with its labels (models.scores)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
 
-from corpus import TOPICS
+from models.provinces import current_name
+from models.scores import province_report, topic_report
+from models.tagger import tag_many
+from vnnews.errors import CorpusError, Problem
+from vnnews.records import Article, json_lines
+from vnnews.settings import SHARED_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+__all__ = ["SHARED_DATA", "DEV_SET", "read_labeled", "tag_file", "evaluate_file", "topic_report", "province_report"]
+
 DEV_SET = SHARED_DATA / "dev-labeled.jsonl"
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
-
-
-def _counts(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], label: str | None = None):
-    tp = fp = fn = 0
-    for g, p in zip(gold, pred):
-        g, p = set(g), set(p)
-        if label is not None:
-            g, p = g & {label}, p & {label}
-        tp += len(g & p)
-        fp += len(p - g)
-        fn += len(g - p)
-    return tp, fp, fn
-
-
-def topic_report(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]],
-                 labels: Sequence[str] = TOPICS) -> dict:
-    """Per-label P/R/F1 plus micro and macro F1 and exact-match accuracy."""
-    per_label = {label: _prf(*_counts(gold, pred, label)) for label in labels}
-    micro = _prf(*_counts(gold, pred))
-    return {
-        "labels": per_label,
-        "micro_f1": micro["f1"], "micro_precision": micro["precision"], "micro_recall": micro["recall"],
-        "macro_f1": round(sum(v["f1"] for v in per_label.values()) / len(labels), 4),
-        "exact_match": round(sum(set(g) == set(p) for g, p in zip(gold, pred)) / max(1, len(gold)), 4),
-        "n": len(gold),
-    }
-
-
-def province_report(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict:
-    """Micro P/R/F1 over (article, province) pairs, both sides already mapped to current province names."""
-    out = _prf(*_counts(gold, pred))
-    out["exact_match"] = round(sum(set(g) == set(p) for g, p in zip(gold, pred)) / max(1, len(gold)), 4)
-    return out
-
-
 def read_labeled(path: Path) -> list[dict]:
-    """Labeled evaluation records (dev-set layout: title, body, date, topics, provinces), leniently read."""
-    import json
-
+    """Labeled evaluation records (dev-set layout: title, body, date, topics, provinces); a line that is not JSON
+    raises CorpusError naming file:line."""
     rows = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                rows.append(json.loads(line))
+    with open(path, "rb") as handle:
+        for number, record in json_lines(handle):
+            if isinstance(record, Problem):
+                raise CorpusError(record.at(f"{path}:{number}").describe())
+            rows.append(record)
     return rows
 
 
 def tag_file(path: Path, model) -> tuple[list[dict], list[list[str]], list]:
     """A labeled file's records, their gold provinces at the 34-province level, and the model's tags of them."""
-    from corpus import Article
-    from models.provinces import current_name
-    from models.tagger import tag_many
-
     rows = read_labeled(Path(path))
     articles = [
         Article(id=str(r.get("id", i)), title=r.get("title") or "", lead=r.get("lead") or "", body=r.get("body") or "")

@@ -16,8 +16,8 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from corpus import Article
-from errors import ModelError
+from vnnews.errors import ModelError
+from vnnews.records import Article
 from models.provinces import FEATURES, candidates, current_name
 
 FOLDS = 5

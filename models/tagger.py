@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
-from corpus import Article
 from models.provinces import tag_many_provinces
 from models.topics import TopicModel, feature_text
+from vnnews.records import Article, Tags
 
-
-@dataclass
-class Tags:
-    """What the tagger says about one article; `to_dict` is the shape `vnnews tag` and the API add."""
-
-    topics: list[str]
-    topic_scores: dict[str, float]
-    provinces: list[str]
-    province_details: list[dict]
-    former_provinces: list[str]
-
-    def to_dict(self) -> dict:
-        return {"topics": self.topics, "topic_scores": self.topic_scores, "provinces": self.provinces,
-                "province_details": self.province_details}
+__all__ = ["Tags", "tag", "tag_many"]  # Tags is the record of vnnews.records, re-exported
 
 
 def tag_many(articles: Sequence[Article], model: TopicModel,

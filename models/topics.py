@@ -29,10 +29,11 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from corpus import TOPICS, Article
-from errors import ModelError
+from vnnews.labels import TOPICS
+from vnnews.records import Article
+from vnnews.errors import ModelError
 from models.cues import PART, cue_features, digital_rules
-from models.evaluate import topic_report
+from models.scores import topic_report
 from nlp.fold import fold
 from nlp.segment import segment
 

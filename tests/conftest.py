@@ -10,6 +10,7 @@ import pytest
 import corpus
 from models import topics
 from models.evaluate import SHARED_DATA
+from vnnews.errors import ModelError
 
 
 def pytest_configure(config):
@@ -30,7 +31,7 @@ def model_path(tmp_path_factory) -> Path:
         model = topics.load(topics.MODEL_PATH)
         if model.corpus_hash == corpus.fingerprint():
             return topics.MODEL_PATH
-    except Exception:
+    except ModelError:  # missing, foreign or stale: train one below
         pass
     path = tmp_path_factory.mktemp("model") / "topics.joblib"
     articles = corpus.load()
@@ -51,7 +52,7 @@ def data_dir(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def demo_data_dir(tmp_path_factory, model, model_path) -> Path:
     """A data folder whose index holds the whole bundled corpus (built once; copy it before writing)."""
-    from index.ingest import ingest_records, iter_records
+    from vnnews.ingest import ingest_records, iter_records
     from index.store import Store
 
     path = tmp_path_factory.mktemp("demo") / "var"
