@@ -504,8 +504,9 @@ def candidates(title: str, body: str, lead: str = "") -> list[Candidate]:
             before = {" ".join(keys[max(0, m.start - k):m.start]) for k in (1, 2, 3)}
             count["org"] += bool(before & _ORG_BEFORE)
             opening = title_end + 1 if place == "lead" else lead_end + 1 if place == "body" else 0
-            count["dateline"] += place != "title" and bool(_OPENING_PREFIX.match(text[opening:m.char_start])) and bool(
-                _DATELINE.match(text, m.char_end))
+            count["dateline"] += (place != "title" and m.char_start - opening <= 16  # "Thành phố " at most
+                                  and bool(_OPENING_PREFIX.match(text[opening:m.char_start]))
+                                  and bool(_DATELINE.match(text, m.char_end)))
         features = {k: float(v) for k, v in count.items()}
         features.update(
             first_position=group[0].char_start / len(text), last_position=group[-1].char_start / len(text), spread=(group[-1].char_start - group[0].char_start) /

@@ -19,6 +19,8 @@ from vnnews.records import parse_date
 DEFAULT_DAYS = 7                # the default period: the last 7 days of the data
 MAX_DAYS = 366                  # longest period a digest covers (one bar per day in the chart)
 MAX_LIMIT = 50                  # most top stories a digest lists
+MAX_READ = 2000                 # most articles a digest reads for its stories and key terms, spread over the period
+MIN_READ_PER_DAY = 5            # ... but at least this many of each day
 OUTLET_WEIGHT, RECENCY_WEIGHT, TOPIC_WEIGHT = 1.0, 0.5, 0.5
 
 
@@ -50,8 +52,12 @@ def _by_count(counter: Counter[str]) -> dict[str, int]:
 
 
 def digest_from_articles(articles: list[dict], *, topic: str | None, province: str | None,
-                         date_from: dt.date, date_to: dt.date, limit: int = 10) -> dict:
-    """The digest of these articles over date_from..date_to (articles outside the period or filter are left out)."""
+                         date_from: dt.date, date_to: dt.date, limit: int = 10, counts: dict | None = None) -> dict:
+    """The digest of these articles over date_from..date_to (articles outside the period or filter are left out).
+
+    `counts` (from `index.search.count_matches`) are the period's figures over every match when `articles` is a
+    bounded sample of them: the totals, days, provinces and sources then come from `counts`, the stories and key
+    terms from the sample, and the digest says how many it read."""
     topic = validate_topic(topic or None)
     limit = _check_limit(limit)
     _check_period(date_from, date_to)
@@ -74,9 +80,15 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
         days.append(day)
 
     period = [date_from + dt.timedelta(days=k) for k in range((date_to - date_from).days + 1)]
-    per_day = Counter(day.isoformat() for day in days)
-    per_province = Counter(p for a in chosen for p in dict.fromkeys(a.get("provinces") or []))
-    per_source = Counter((a.get("source") or "").strip() or "(không rõ nguồn)" for a in chosen)
+    sampled = counts is not None and counts["total"] > len(chosen)
+    if sampled:
+        per_day = Counter(counts["per_day"])
+        per_province = Counter(counts["facets"]["province"])
+        per_source = Counter(counts["facets"]["source"])
+    else:
+        per_day = Counter(day.isoformat() for day in days)
+        per_province = Counter(p for a in chosen for p in dict.fromkeys(a.get("provinces") or []))
+        per_source = Counter((a.get("source") or "").strip() or "(không rõ nguồn)" for a in chosen)
 
     sims = similarity_matrix(chosen)
     groups = group_stories(chosen, days, sims)
@@ -111,18 +123,22 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
         })
     stories.sort(key=lambda s: s.pop("_order"))
 
-    return {
+    out = {
         "topic": topic,
         "province": province,
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),
-        "total": len(chosen),
+        "total": counts["total"] if sampled else len(chosen),
         "per_day": {day.isoformat(): per_day.get(day.isoformat(), 0) for day in period},
         "per_province": _by_count(per_province),
         "per_source": _by_count(per_source),
         "key_terms": period_terms(chosen, topic=topic, province=province, places=per_province, stories=story_of),
         "stories": stories[:limit],
     }
+    if sampled:
+        # Stories and key terms come from a sample spread over the period: say so, with its size.
+        out["read"] = {"articles": len(chosen), "of": counts["total"], "per_day_at_most": counts.get("per_day_cap")}
+    return out
 
 
 def _as_date(value: Any, field: str) -> dt.date | None:
@@ -152,6 +168,9 @@ def build_digest(store, *, topic=None, province=None, date_from=None, date_to=No
         date_to = date_from + week if dt.date.max - date_from >= week else dt.date.max
     _check_period(date_from, date_to)
     request = search.SearchRequest(topic=topic, province=province, date_from=date_from, date_to=date_to)
-    articles = list(search.iter_articles(store, request))
+    counts = search.count_matches(store, request)
+    days = (date_to - date_from).days + 1
+    counts["per_day_cap"] = cap = max(MIN_READ_PER_DAY, -(-MAX_READ // days))
+    articles = list(search.iter_articles(store, request, per_day=cap))
     return digest_from_articles(articles, topic=topic, province=province, date_from=date_from, date_to=date_to,
-                                limit=limit)
+                                limit=limit, counts=counts)

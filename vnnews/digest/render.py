@@ -49,6 +49,10 @@ def overview(digest: dict) -> str:
             f"nhiều nhất ngày {_d(busiest[0], year=False)} ({busiest[1]} bài).")
     if shared:
         text += f" {shared} sự kiện được từ hai đầu báo trở lên cùng đưa tin."
+    read = digest.get("read")
+    if read:  # a long period: stories and key terms come from a bounded sample spread over it
+        text += (f" Sự kiện và từ khóa lấy từ {read['articles']} trong {read['of']} bài "
+                 f"(tối đa {read['per_day_at_most']} bài mỗi ngày).")
     return text
 
 

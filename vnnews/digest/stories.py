@@ -57,13 +57,17 @@ def group_stories(articles: list[dict], days: list[dt.date], sims: np.ndarray | 
     """Indices of the articles grouped into stories (average linkage over allowed pairs), each group in date order."""
     n = len(articles)
     sims = similarity_matrix(articles) if sims is None else sims.copy()
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not _may_be_same_story(articles[i], articles[j], days[i], days[j]):
-                sims[i, j] = sims[j, i] = 0.0
+    # Candidates only: pairs similar enough and close enough in time (array operations, never a loop over all
+    # pairs); the place rule is then checked on those few.
+    ordinal = np.array([d.toordinal() for d in days], dtype=np.int64)
+    sims[np.abs(ordinal[:, None] - ordinal[None, :]) > SAME_STORY_DAYS] = 0.0
+    rows, cols = np.nonzero(np.triu(sims >= SAME_STORY_SIMILARITY, k=1))
+    for i, j in zip(rows.tolist(), cols.tolist()):
+        if not _may_be_same_story(articles[i], articles[j], days[i], days[j]):
+            sims[i, j] = sims[j, i] = 0.0
     cluster = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    pairs = sorted(((sims[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sims[i, j] >= SAME_STORY_SIMILARITY),
+    pairs = sorted(((sims[i, j], i, j) for i, j in zip(rows.tolist(), cols.tolist()) if sims[i, j] >= SAME_STORY_SIMILARITY),
                    reverse=True)
     for _, i, j in pairs:
         a, b = cluster[i], cluster[j]
