@@ -105,7 +105,15 @@ def report_ingest(folder: Path, n: int, workers: int | None, model) -> None:
     with Store(folder) as store:
         # vietnews-100k repeats ids (77,371 distinct in 100,000): the line number makes each article its own
         records = ((f"vietnews:{i + 1}", dict(r, id=f"vietnews-line-{i + 1:06d}")) for i, r in enumerate(vietnews(n)))
-        summary = ingest_records(store, records, model, topics.MODEL_PATH, workers=workers)
+        marks = {"next": 1000}
+
+        def progress(summary) -> None:  # a line every 1,000 articles, so a long run reports as it goes
+            if summary.processed >= marks["next"]:
+                marks["next"] = (summary.processed // 1000 + 1) * 1000
+                print(f"  progress: {summary.processed} articles in {summary.seconds:.0f} s = "
+                      f"{summary.processed / max(summary.seconds, 1e-9):.1f} articles/s", flush=True)
+
+        summary = ingest_records(store, records, model, topics.MODEL_PATH, workers=workers, progress=progress)
         count = store.count()
         size = store.size_bytes()
     processed = summary.processed

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from vnnews.errors import ModelError
@@ -25,7 +25,7 @@ FOLDS = 5
 
 @dataclass
 class SalienceModel:
-    classifier: HistGradientBoostingClassifier
+    classifier: GradientBoostingClassifier
     threshold: float
     metrics: dict = field(default_factory=dict)
     features: tuple[str, ...] = FEATURES
@@ -44,9 +44,11 @@ def _matrix(rows: Sequence[dict[str, float]]) -> np.ndarray:
     return np.array([[row[name] for name in FEATURES] for row in rows], dtype=float)
 
 
-def _classifier() -> HistGradientBoostingClassifier:
-    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20,
-                                          l2_regularization=1.0, random_state=0)
+def _classifier() -> GradientBoostingClassifier:
+    # Not HistGradientBoosting: it runs on OpenMP, and a process that has used OpenMP hangs in the workers it forks
+    # (`vnnews ingest` forks its workers). This one is plain Cython, and fast enough at a few thousand rows.
+    return GradientBoostingClassifier(n_estimators=200, learning_rate=0.05, max_depth=3, min_samples_leaf=20,
+                                      subsample=0.8, random_state=0)
 
 
 def examples(articles: Sequence[Article], groups: Sequence[int]):

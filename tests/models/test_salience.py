@@ -71,3 +71,28 @@ def test_a_learned_model_decides_with_its_threshold():
 @pytest.mark.parametrize("title, body", [("", ""), ("😀", "<p></p>"), ("Hà Nội", "x" * 100_000)])
 def test_hard_inputs_give_a_list(title, body):
     assert isinstance(candidates(title, body), list)
+
+
+def test_a_process_that_used_the_model_can_fork_workers_that_use_it(model_path):
+    """`vnnews ingest` forks its workers; an OpenMP model used in the parent hung them (HistGradientBoosting did)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = f"""
+import multiprocessing
+from pathlib import Path
+from models import topics
+from models.provinces import tag_many_provinces
+model = topics.load(Path({str(model_path)!r}))
+texts = [("Đà Nẵng mở trung tâm khởi nghiệp", "UBND TP Đà Nẵng cho biết.", "")] * 3
+tag_many_provinces(texts, model.salience)
+def work(_):
+    return [m.name for m in tag_many_provinces(texts, model.salience)[0]]
+with multiprocessing.get_context("fork").Pool(2) as pool:
+    print(pool.map(work, range(4)))
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str([["Đà Nẵng"]] * 4)
