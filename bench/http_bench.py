@@ -91,7 +91,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, VNNEWS_THREADS="8")
     started = time.perf_counter()
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "vnnews"), "serve", "--data-dir", str(args.data_dir),
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "vnnews"), "--data-dir", str(args.data_dir), "serve",
                                "--port", str(port),], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
     try:

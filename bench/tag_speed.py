@@ -32,10 +32,12 @@ def measure(name: str, records, n: int) -> None:
         started = time.perf_counter()
         # One core: pin the process (Linux) so the figure is per core, as the issue asks.
         pin = ["taskset", "-c", "0"] if sys.platform.startswith("linux") and os.path.exists("/usr/bin/taskset") else []
-        result = subprocess.run([*pin, sys.executable, "-m", "cli", "tag", str(source)], cwd=ROOT,
+        result = subprocess.run([*pin, sys.executable, "-m", "vnnews.cli", "tag", str(source)], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         seconds = time.perf_counter() - started
     tagged = result.stdout.count("\n")
+    if result.returncode not in (0, 1) or not tagged:
+        sys.exit(f"vnnews tag failed: {result.stderr.strip()}")
     print(f"{name}: {tagged} articles ({chars / n:.0f} characters on average) in {seconds:.1f} s wall time "
           f"including start-up, {'one core' if pin else 'unpinned'}: {tagged / seconds:.1f} articles/s")
 

@@ -17,6 +17,7 @@ from whoosh.codec import base as whoosh_codec_base
 from whoosh.filedb import compound as whoosh_compound, filestore as whoosh_filestore
 from whoosh.index import LockError
 
+from index import mapped
 from index.codec import InlineCodec
 from index.document import IndexDoc, published_datetime
 from index.schema import FACET_SEPARATOR, build_schema
@@ -39,6 +40,7 @@ def _os_random_name(size: int = 28) -> str:
 # Names from the operating system's randomness instead, in every module that imported whoosh's `random_name`.
 for _module in (whoosh_codec_base, whoosh_compound, whoosh_filestore, whoosh_writing):
     _module.random_name = _os_random_name
+mapped.install()  # segment files read in place, not copied per reader (index/mapped.py)
 
 
 def merge_tiers(writer, segments: list) -> list:
