@@ -119,8 +119,7 @@ def main() -> None:
             elapsed, body = _get(f"{base}/api/digest?" + urllib.parse.urlencode(params), timeout=900)
             answer = json.loads(body)
             report[f"digest_{days}d"] = {"ms": round(elapsed, 1), "memory": _memory(server.pid),
-                                         "articles": answer.get("total_articles", answer.get("articles")),
-                                         "bounded": answer.get("truncated")}
+                                         "matched": answer.get("total"), "read": answer.get("read")}
         print(json.dumps(report, indent=2))
     finally:
         server.terminate()

@@ -19,8 +19,8 @@ from vnnews.records import parse_date
 DEFAULT_DAYS = 7                # the default period: the last 7 days of the data
 MAX_DAYS = 366                  # longest period a digest covers (one bar per day in the chart)
 MAX_LIMIT = 50                  # most top stories a digest lists
-MAX_READ = 2000                 # most articles a digest reads for its stories and key terms, spread over the period
-MIN_READ_PER_DAY = 5            # ... but at least this many of each day
+MAX_READ = 1000                 # most articles a digest reads for its stories and key terms, spread over the period
+MIN_READ_PER_DAY = 2            # ... but at least this many of each day
 OUTLET_WEIGHT, RECENCY_WEIGHT, TOPIC_WEIGHT = 1.0, 0.5, 0.5
 
 
@@ -115,13 +115,16 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
             "published": min(days[k] for k in group).isoformat(),
             "sources": [{"source": a.get("source") or "", "title": a.get("title") or "", "url": a.get("url") or "",
                          "id": a.get("id"), "published": days[k].isoformat()} for k, a in zip(group, members)],
-            "summary": summarize(lead, reference),
+            "summary": (lead, reference),  # summarized below, for the stories listed only
             "topics": list(dict.fromkeys(t for a in members for t in a.get("topics") or [])),
             "provinces": list(dict.fromkeys(p for a in members for p in a.get("provinces") or [])),
             "score": round(score, 3),
             "_order": (-score, -len(members), lead.get("title") or ""),
         })
     stories.sort(key=lambda s: s.pop("_order"))
+    stories = stories[:limit]
+    for story in stories:
+        story["summary"] = summarize(*story["summary"])
 
     out = {
         "topic": topic,
@@ -133,7 +136,7 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
         "per_province": _by_count(per_province),
         "per_source": _by_count(per_source),
         "key_terms": period_terms(chosen, topic=topic, province=province, places=per_province, stories=story_of),
-        "stories": stories[:limit],
+        "stories": stories,
     }
     if sampled:
         # Stories and key terms come from a sample spread over the period: say so, with its size.
