@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from errors import CorpusError, InvalidInput
+from nlp.dates import parse_day
 
 CORPUS_DIR = Path(__file__).resolve().parent
 TOPICS = ("ai", "startup", "digital_transformation")
@@ -64,15 +65,15 @@ def derive_id(record: dict[str, Any]) -> str:
 
 
 def parse_date(value: Any, field_name: str = "published") -> dt.date | None:
-    """ISO date (or datetime) string → date; None/"" → None; anything else → InvalidInput naming the field."""
+    """A date as outlets write it → the day it was in Việt Nam: ISO date or ISO 8601 time with offset, RFC 822
+    (RSS pubDate), "Thứ sáu, 29/03/2024 | 03:47 - GMT+7"; None/"" → None; anything else → InvalidInput naming the
+    field. ``parse_date("2024-03-29T23:30:00Z")`` → ``date(2024, 3, 30)`` (06:30 on the 30th in Hà Nội)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
-        except ValueError:
-            pass
+        day = parse_day(value)  # issue 13: the same reading as the feeds
+        if day is not None:
+            return day
     raise InvalidInput(
         f"`{field_name}` must be an ISO date like 2025-11-20, not {value!r}", field=field_name
     )
