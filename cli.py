@@ -393,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--threads", type=int, default=int(str(settings.from_env("THREADS"))))
     p.set_defaults(func=cmd_serve)
+
+    from feeds.commands import register as register_feeds  # issue 13: `vnnews feeds ...` and `vnnews fetch`
+    register_feeds(sub)
     return parser
 
 

@@ -81,6 +81,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errors(app)
     _register_api(app)
     _register_pages(app)
+    from web_feeds import blueprint as feeds_blueprint  # issue 13: /api/feeds and the feed-health page /feeds
+    app.register_blueprint(feeds_blueprint)
     return app
 
 

@@ -14,6 +14,7 @@ from nlp.fold import fold
 
 NUM_PERM = 64  # 64 permutations: a Jaccard estimate within about ±0.06, 256 bytes per stored signature
 SEED = 20240329  # fixed: signatures kept in SQLite must be comparable with new ones
+SCHEME = "affine32"  # datasketch 2's hashing (values below 2**32, so 4 bytes each in the database)
 THRESHOLD = 0.30  # Jaccard of word-pair shingles above which two texts are copies of one story (tuned on the replay)
 WINDOW_DAYS = 3  # a story's copies appear within days; older signatures leave the in-memory LSH
 TEXT_CHARS = 1500  # title, lead and the start of the body: where outlets' copies of a story overlap most
@@ -36,7 +37,7 @@ def shingles(text: str) -> set[bytes]:
 
 
 def minhash(text: str) -> LeanMinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     m.update_batch(list(shingles(text)) or [b""])
     return LeanMinHash(m)
 
@@ -46,7 +47,7 @@ def to_bytes(m: LeanMinHash) -> bytes:
 
 
 def from_bytes(blob: bytes) -> LeanMinHash:
-    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32).astype(np.uint64))
+    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32).astype(np.uint64), scheme=SCHEME)
 
 
 def story_text(title: str, lead: str, body: str) -> str:

@@ -41,15 +41,13 @@ def to_cp1258(text: str) -> bytes:
             continue
         except UnicodeEncodeError:
             pass
+        # the letter without its tone mark (â, ơ, ư, ê... are in the code page), then the tone as a combining mark
         decomposed = unicodedata.normalize("NFD", char)
-        for cut in range(len(decomposed), 0, -1):
-            try:
-                out += unicodedata.normalize("NFC", decomposed[:cut]).encode("cp1258")
-                out += decomposed[cut:].encode("cp1258")
-                break
-            except UnicodeEncodeError:
-                continue
-        else:
+        tones = "".join(c for c in decomposed if c in "\u0300\u0301\u0303\u0309\u0323")
+        letter = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
+        try:
+            out += letter.encode("cp1258") + tones.encode("cp1258")
+        except UnicodeEncodeError:
             out += b"?"
     return bytes(out)
 
