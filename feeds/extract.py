@@ -9,10 +9,13 @@ import re
 import warnings
 from dataclasses import dataclass
 
+import trafilatura
+
 from nlp.dates import find_moment, parse_moment
 from nlp.normalize import normalize
 
-MIN_TEXT_CHARS = 200  # less than this is a teaser, a paywall or a video page, not the article: keep the summary
+MIN_TEXT_CHARS = 80  # less than this is a teaser, a paywall or a video page, not the article (short briefs of
+# two sentences are articles): keep the summary
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs every page it cannot read; we record why
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -41,8 +44,6 @@ def _trim(text: str, title: str, lead: str) -> str:
 def extract(page: bytes | str, url: str = "", *, lead: str = "") -> Extracted | None:
     """The article in a page, or None when no main text of at least MIN_TEXT_CHARS characters is found; `lead` (the
     feed's summary) is left out of the text when the page repeats it."""
-    import trafilatura
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -91,6 +91,16 @@ class FeedSpec:
     conditional_hits: int = 0  # 304s answered
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # a client that hung up (a killed poller) is no error here
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class FeedServer:
     """`start()` → base URL. `feeds[path] = FeedSpec(...)`; pages come from every feed's items; `page_faults[slug]`
     makes one article page fail (404 or timeout) and `redirects[path] = target` redirects a page."""
@@ -103,7 +113,7 @@ class FeedServer:
         self.slow_seconds = slow_seconds
         self.log: list[tuple[str, str]] = []
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self.base = ""
 
@@ -301,8 +311,7 @@ class FeedServer:
         return Handler
 
     def start(self) -> str:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
         self._thread.start()
