@@ -315,6 +315,8 @@ def cmd_serve(args) -> int:
     print(f"  digest page:  http://{host}:{args.port}/digest", flush=True)
     print(f"  API:          http://{host}:{args.port}/api/health  (description: /api/openapi.json)", flush=True)
     print(f"  write key:    {key}  ({origin}); send it as 'Authorization: Bearer <key>'", flush=True)
+    from feeds.poller import start_background  # issue 13: the feeds of this data directory, polled while serving
+    start_background(data_dir, app.extensions["vnnews"].store, app.extensions["vnnews"].model, say=_say)
     service.serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0
 

@@ -193,8 +193,8 @@ class Poller:
                                     thread_name_prefix="feed") as pool:
                 futures = [pool.submit(self._fetch_feed, feed) for feed in feeds]
                 for future in as_completed(futures):
-                    self._record(future.result(), summary)
-                    self.index_pending(summary)
+                    self._record(future.result(), summary)  # recorded as each feed arrives; indexed below, in
+                    # batches across feeds (a commit per feed would cost a commit for every one or two new items)
         self.retry_pages(summary)
         self.index_pending(summary)
         summary.seconds = time.perf_counter() - started
@@ -403,3 +403,32 @@ class Poller:
             next_due = self.state.next_due()
             wait = max_sleep if next_due is None else min(max(next_due - self.clock(), 0.5), max_sleep)
             stop.wait(wait)
+
+
+def start_background(data_dir: str | Path, store, model, *, say: Callable[[str], None] = print,
+                     max_sleep: float = 30.0, stop: threading.Event | None = None) -> threading.Thread | None:
+    """Run the poller in a daemon thread of this process (`vnnews serve`), writing through `store`; None, said with
+    `say`, when another poller already holds the data directory. Feeds added later are picked up within
+    `max_sleep` seconds."""
+    lock = PollerLock(data_dir)
+    try:
+        lock.acquire()
+    except FeedsBusy as exc:
+        say(f"  feeds:        not polled by this server: {exc.message}")
+        return None
+
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        try:
+            with Poller(data_dir, store, model) as poller:
+                poller.run(stop, max_sleep=max_sleep)
+        except Exception:  # the server goes on serving; the log says why the feeds stopped
+            log.exception("the feed poller stopped")
+        finally:
+            lock.release()
+
+    thread = threading.Thread(target=loop, name="feed-poller", daemon=True)
+    thread.start()
+    say(f"  feeds:        polled in the background (`vnnews feeds add URL`; their health on the page /feeds)")
+    return thread

@@ -159,3 +159,30 @@ def test_health_page_shows_the_failing_feed(client, server, data_dir, model_path
     run(capsys, "--data-dir", data_dir, "--model", model_path, "fetch")
     html = client.get("/feeds").get_data(as_text=True)
     assert "Báo lỗi" in html and "HTTP 404 Not Found" in html and "status-error" in html
+
+
+def test_serving_polls_feeds_added_over_the_api(client, server, data_dir):
+    """`vnnews serve`'s background poller: a feed added over the API is searchable within one idle wait."""
+    import threading
+    import time
+
+    from feeds.poller import start_background
+
+    items = standard_items(3)
+    server.feeds["/feed.xml"] = FeedSpec(items)
+    services = client.application.extensions["vnnews"]
+    said, stop = [], threading.Event()
+    thread = start_background(data_dir, services.store, services.model, say=said.append, max_sleep=0.5, stop=stop)
+    assert thread and "polled in the background" in said[0]
+    assert start_background(data_dir, services.store, services.model, say=said.append) is None
+    assert "another poller" in said[-1]
+    client.post("/api/feeds", json={"url": server.base + "/feed.xml", "source": "Báo Thử"}, headers=AUTH)
+    deadline = time.monotonic() + 60
+    while client.get("/api/search?source=Báo Thử").get_json()["total"] < 3:
+        assert time.monotonic() < deadline, "the feed's articles never became searchable"
+        time.sleep(0.2)
+    hit = client.get("/api/search?q=" + items[0].title).get_json()["hits"][0]
+    assert hit["title"] == items[0].title and hit["source"] == "Báo Thử"
+    assert "ok" in client.get("/feeds").get_data(as_text=True)
+    stop.set()
+    thread.join(timeout=30)
