@@ -85,14 +85,18 @@ class EventIndex:
             del self._items[item_id]
 
     def assign(self, item_id: str, text: str, day: dt.date) -> tuple[str, bytes]:
-        """(event id, signature bytes) for a new item: the event of its most similar recent copy, or its own id."""
+        """(event id, signature bytes) for a new item: the recent event whose first item it is most similar to (at
+        least `threshold`), or a new event under its own id."""
         m = minhash(text)
         best, best_score = item_id, self.threshold
         for other in self._lsh.query(m):
             event_id, other_day, other_m = self._items[other]
             if abs((other_day - day).days) > self.window.days:
                 continue
-            score = m.jaccard(other_m)
+            # measured against the event's first item (while it is in the window), not against any member: a chain
+            # of each-similar items (a visit, then its ceremony, then another leader at it) would drift off the story
+            root = self._items.get(event_id)
+            score = m.jaccard(root[2] if root else other_m)
             if score >= best_score:
                 best, best_score = event_id, score
         self._add(item_id, best, day, m)

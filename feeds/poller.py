@@ -125,6 +125,7 @@ class _Outcome:
     etag: str | None = None
     last_modified: str | None = None
     seen: int = 0
+    fresh: int = 0  # entries not known before this fetch
     candidates: list[_Candidate] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)
 
@@ -240,6 +241,7 @@ class Poller:
             if canonical in taken or reader.item_for_link(canonical):
                 continue
             taken.add(canonical)
+            outcome.fresh += 1
             final, page = canonical, None
             if self.fetch_pages:
                 try:
@@ -306,7 +308,7 @@ class Poller:
             feed, now=now, status="error" if outcome.problem else "ok", http_status=outcome.http_status,
             error=outcome.problem, failures=failures,
             next_fetch=now + (backoff_seconds(feed.interval, failures) if outcome.problem else feed.interval),
-            seen=outcome.seen, items=items, aliases=aliases, etag=outcome.etag,
+            seen=outcome.fresh, items=items, aliases=aliases, etag=outcome.etag,
             last_modified=outcome.last_modified, keep_validators=not outcome.problem)
         if outcome.problem:
             summary.failed += 1

@@ -118,8 +118,8 @@ class Feed:
     last_error: str | None
     failures: int
     next_fetch: float
-    seen_day: int = 0  # items the feed carried in its fetches of the last 24 hours
-    new_day: int = 0  # of those, items new to us
+    seen_day: int = 0  # items that appeared in the feed in the last 24 hours (each counted once)
+    new_day: int = 0  # of those, new articles (not already brought by another feed, nor the same text)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

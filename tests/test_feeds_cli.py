@@ -186,3 +186,13 @@ def test_serving_polls_feeds_added_over_the_api(client, server, data_dir):
     assert "ok" in client.get("/feeds").get_data(as_text=True)
     stop.set()
     thread.join(timeout=30)
+
+
+def test_a_second_poller_says_so_and_exits(capsys, data_dir):
+    from feeds.poller import PollerLock
+
+    run(capsys, "--data-dir", data_dir, "feeds", "add", "http://127.0.0.1:9/feed.xml")
+    with PollerLock(data_dir):
+        status, _, err = run(capsys, "--data-dir", data_dir, "fetch", "--loop")
+    assert status == 1 and "another poller (pid " in err and "is already fetching the feeds of" in err
+    assert len(err.strip().splitlines()) == 1
