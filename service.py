@@ -691,6 +691,8 @@ def openapi_spec(max_per_page: int = 100, max_bytes: int = 10 * 1024 * 1024) -> 
             "responses": {"200": ok("the OpenAPI 3.0 document", {"type": "object"})},
         }},
     }
+    from web_feeds import openapi_paths as feed_paths  # issue 13: /api/feeds
+    paths.update(feed_paths(error, ok, auth_errors))
     common = {"404": error("no such endpoint"), "405": error("method not allowed"),
               "500": error("unexpected server error")}
     for operations in paths.values():

@@ -59,3 +59,49 @@ def feeds_page():
         feeds = state.feeds(now)
         counts = state.counts()
     return render_template("feeds.html", title="Nguồn tin", feeds=[f.to_dict() for f in feeds], counts=counts)
+
+
+FEED_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "url": {"type": "string"}, "name": {"type": "string"},
+        "source": {"type": "string"}, "interval": {"type": "integer", "description": "seconds"},
+        "every": {"type": "string", "example": "15m"},
+        "status": {"type": "string", "enum": ["new", "ok", "not modified", "error"]},
+        "http_status": {"type": "integer", "nullable": True}, "last_error": {"type": "string", "nullable": True},
+        "failures": {"type": "integer", "description": "consecutive failed fetches"},
+        "added_at": {"type": "string", "format": "date-time"},
+        "last_fetch": {"type": "string", "format": "date-time", "nullable": True},
+        "next_fetch": {"type": "string", "format": "date-time", "nullable": True},
+        "seen_day": {"type": "integer", "description": "items that appeared in the feed in the last 24 hours"},
+        "new_day": {"type": "integer", "description": "of those, new articles"},
+    },
+}
+
+
+def openapi_paths(error, ok, auth_errors: dict) -> dict:
+    """The OpenAPI description of these routes, built with the service's own helpers."""
+    ref_param = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"},
+                 "description": "the feed's id (or its URL)"}
+    body = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["url"],
+        "properties": {"url": {"type": "string", "example": "https://vnexpress.net/rss/so-hoa.rss"},
+                       "name": {"type": "string"}, "source": {"type": "string"},
+                       "every": {"type": "string", "example": "15m", "description": "1m to 7d; default 15m"}}}}}}
+    return {
+        "/api/feeds": {
+            "get": {"summary": "The subscribed feeds and their health", "operationId": "listFeeds",
+                    "responses": {"200": ok("every feed", {"type": "object", "properties": {
+                        "feeds": {"type": "array", "items": FEED_SCHEMA}}})}},
+            "post": {"summary": "Subscribe to an RSS or Atom feed", "operationId": "addFeed", "requestBody": body,
+                     "security": [{"bearerAuth": []}],
+                     "responses": {"201": ok("the new subscription", FEED_SCHEMA),
+                                   "400": error("bad URL or interval, or already subscribed"), **auth_errors}},
+        },
+        "/api/feeds/{ref}": {
+            "delete": {"summary": "Unsubscribe (the feed's articles stay)", "operationId": "removeFeed",
+                       "parameters": [ref_param], "security": [{"bearerAuth": []}],
+                       "responses": {"204": {"description": "unsubscribed"}, "404": error("no such feed"),
+                                     **auth_errors}},
+        },
+    }
