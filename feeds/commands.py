@@ -192,7 +192,8 @@ def register(subparsers) -> None:
     q.add_argument("feed", metavar="ID_OR_URL")
     q.set_defaults(func=cmd_remove)
 
-    q = sub.add_parser("import", help=f"subscribe to every feed of an OPML file or a list of URLs (e.g. {STARTER.name})")
+    q = sub.add_parser("import", help="subscribe to every feed of an OPML file or a list of URLs "
+                       f"(e.g. feeds/{STARTER.name})")
     q.add_argument("file")
     q.add_argument("--every", default="15m", help="interval for the imported feeds (default 15m)")
     q.add_argument("--source", help="outlet name for feeds the file does not name")

@@ -61,8 +61,8 @@ class PollerLock:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             handle.close()
-            raise FeedsBusy(f"another poller ({holder}) is already fetching the feeds of {self.path.parent}; only one "
-                            "runs per data directory (stop it, or let it do the fetching)") from None
+            raise FeedsBusy(f"another poller ({holder}) is already fetching the feeds of {self.path.parent}; only "
+                            "one runs per data directory (stop it, or let it do the fetching)") from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
@@ -432,5 +432,5 @@ def start_background(data_dir: str | Path, store, model, *, say: Callable[[str],
 
     thread = threading.Thread(target=loop, name="feed-poller", daemon=True)
     thread.start()
-    say(f"  feeds:        polled in the background (`vnnews feeds add URL`; their health on the page /feeds)")
+    say("  feeds:        polled in the background (`vnnews feeds add URL`; their health on the page /feeds)")
     return thread

@@ -273,7 +273,8 @@ class State:
                     "INSERT OR IGNORE INTO items (id, feed_id, url, content_hash, event_id, full_text, state, record,"
                     " first_seen, next_page_try) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
                     (item.id, feed.id, item.url, item.content_hash, item.event_id, int(item.full_text),
-                     json.dumps(item.record, ensure_ascii=False), now, None if item.full_text else item.next_page_try))
+                     json.dumps(item.record, ensure_ascii=False), now,
+                     None if item.full_text else item.next_page_try))
                 for link in item.links:
                     db.execute("INSERT OR IGNORE INTO links (url, item_id) VALUES (?, ?)", (link, item.id))
                 if item.signature is not None:

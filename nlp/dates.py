@@ -19,8 +19,8 @@ except Exception:  # no tz database on this machine: Việt Nam has kept UTC+7 w
     VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$",
-                       re.IGNORECASE)
+_ISO_TIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE)
 # Vietnamese pages: "Thứ sáu, 29/03/2024 | 03:47 - GMT+7", "07:40 ,31/03/2021", "29-3-2024 15h20", "ngày 29/03/2024"
 _VN_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 _VN_TIME = re.compile(r"(?<![\d/])(\d{1,2})\s*[:hg]\s*(\d{2})(?:\s*:\s*(\d{2}))?(?![\d/])", re.IGNORECASE)
@@ -134,9 +134,10 @@ def parse_day(text: str) -> dt.date | None:
 
 
 def find_moment(text: str) -> dt.datetime | dt.date | None:
-    """The first Vietnamese date (with its time, when written beside it) inside a longer text, e.g. a page's byline."""
+    """The first Vietnamese date (with its time, when written beside it) inside a longer text (a page's byline)."""
     for match in _VN_DATE.finditer(text or ""):
-        value = _vietnamese(text[match.start(): match.end() + 40] + " " + text[max(0, match.start() - 40): match.start()])
+        after = text[match.start(): match.end() + 40]
+        value = _vietnamese(after + " " + text[max(0, match.start() - 40): match.start()])
         if value is not None:
             return value
     return None

@@ -13,7 +13,7 @@ import json
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,8 @@ class FeedServer:
                     f'<description>Tin</description></channel>{entries}</rdf:RDF>')
         else:
             entries = "".join(
-                f"<item><title>{html.escape(i.title)}</title><link>{html.escape(base + i.path + spec.link_suffix)}</link>"
+                f"<item><title>{html.escape(i.title)}</title>"
+                f"<link>{html.escape(base + i.path + spec.link_suffix)}</link>"
                 f"<guid isPermaLink=\"false\">{i.slug}</guid>"
                 f"<description><![CDATA[<a href=\"{base + i.path}\"><img src=\"/anh/{i.slug}.jpg\"></a></br>"
                 f"{html.escape(i.lead)}]]></description><pubDate>{rfc822(i.published)}</pubDate></item>"
@@ -167,7 +168,8 @@ class FeedServer:
 <meta property="article:published_time" content="{date.isoformat()}">
 </head><body>
 <header><nav><ul><li><a href="/">Trang chủ</a></li><li><a href="/thoi-su">Thời sự</a></li>
-<li><a href="/kinh-doanh">Kinh doanh</a></li><li><a href="/so-hoa">Số hóa</a></li><li><a href="/the-thao">Thể thao</a></li>
+<li><a href="/kinh-doanh">Kinh doanh</a></li><li><a href="/so-hoa">Số hóa</a></li>
+<li><a href="/the-thao">Thể thao</a></li>
 </ul></nav></header>
 <div class="ads banner"><a href="/qc">Quảng cáo: Vay tiêu dùng lãi suất 0% - đăng ký ngay hôm nay</a></div>
 <main><article class="fck_detail">

@@ -3,7 +3,6 @@ that feed's error with its reason, with backoff, never stopping the other feeds;
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import pytest
