@@ -149,10 +149,14 @@ class Poller:
         self._readers = threading.local()
         self._reader_list: list[State] = []
         self._reader_lock = threading.Lock()
+        # one pool for the poller's life: its threads keep their database connection from round to round (a pool
+        # per round left one open connection, and its page cache, behind for every thread it had started)
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="feed")
         today = self._today()
         self.events = EventIndex(self.state.signatures((today - dt.timedelta(days=3)).isoformat()))
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
         for reader in self._reader_list:
             reader.close()
         self.state.close()
@@ -189,13 +193,10 @@ class Poller:
             f for f in self.state.feeds(now) if f.failures == 0 or f.next_fetch <= now]
         summary.feeds = len(feeds)
         self.events.forget_before(self._today() - dt.timedelta(days=4))
-        if feeds:
-            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(feeds))),
-                                    thread_name_prefix="feed") as pool:
-                futures = [pool.submit(self._fetch_feed, feed) for feed in feeds]
-                for future in as_completed(futures):
-                    self._record(future.result(), summary)  # recorded as each feed arrives; indexed below, in
-                    # batches across feeds (a commit per feed would cost a commit for every one or two new items)
+        futures = [self._pool.submit(self._fetch_feed, feed) for feed in feeds]
+        for future in as_completed(futures):
+            self._record(future.result(), summary)  # recorded as each feed arrives; indexed below, in batches
+            # across feeds (a commit per feed would cost a commit for every one or two new items)
         self.retry_pages(summary)
         self.index_pending(summary)
         summary.seconds = time.perf_counter() - started
