@@ -303,6 +303,8 @@ def cmd_serve(args) -> int:
     print(f"  digest page:  http://{host}:{args.port}/digest", flush=True)
     print(f"  API:          http://{host}:{args.port}/api/health  (description: /api/openapi.json)", flush=True)
     print(f"  write key:    {key}  ({origin}); send it as 'Authorization: Bearer <key>'", flush=True)
+    from feeds.poller import start_background  # the feeds of this data directory, polled while serving
+    start_background(data_dir, app.extensions["vnnews"].store, app.extensions["vnnews"].model, say=_say)
     web.serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0
 
@@ -386,6 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=str(settings.from_env("THREADS")),
                    help="worker threads of the server (default 8, env VNNEWS_THREADS)")
     p.set_defaults(func=cmd_serve)
+
+    from feeds.commands import register as register_feeds  # issue 13: `vnnews feeds ...` and `vnnews fetch`
+    register_feeds(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Iterator
 
+from nlp.dates import parse_day
 from vnnews.errors import InvalidInput, Problem
 from vnnews.labels import TOPICS
 
@@ -79,15 +80,15 @@ def derive_id(record: dict[str, Any]) -> str:
 
 
 def parse_date(value: Any, field_name: str = "published") -> dt.date | None:
-    """ISO date (or datetime) string → date; None/"" → None; anything else → InvalidInput naming the field."""
+    """A date as outlets write it → the day it was in Việt Nam: ISO date or ISO 8601 time with offset, RFC 822
+    (RSS pubDate), "Thứ sáu, 29/03/2024 | 03:47 - GMT+7"; None/"" → None; anything else → InvalidInput naming the
+    field. ``parse_date("2024-03-29T23:30:00Z")`` → ``datetime.date(2024, 3, 30)`` (06:30 on the 30th in Hà Nội)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
-        except ValueError:
-            pass
+        day = parse_day(value)  # the same reading as the feeds (nlp.dates)
+        if day is not None:
+            return day
     raise InvalidInput(
         f"`{field_name}` must be an ISO date like 2025-11-20, not {value!r}", field=field_name
     )

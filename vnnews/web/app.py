@@ -14,7 +14,7 @@ from models import topics
 from nlp import segment
 from vnnews import settings, templating
 from vnnews.errors import InvalidInput
-from vnnews.web import api, errors, pages
+from vnnews.web import api, errors, feeds, pages
 from vnnews.web.services import Services
 
 _INT_SETTINGS = ("MAX_CONTENT_LENGTH", "MAX_PER_PAGE", "THREADS")
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(feeds.blueprint)  # /api/feeds and the feed-health page /feeds
     return app
 
 

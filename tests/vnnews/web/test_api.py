@@ -219,7 +219,7 @@ def test_post_ndjson_mixed(client, model):
 
 
 def test_post_mixed_good_and_bad(client, model):
-    bad = [{"title": "Tin", "body": "Nội dung", "published": "20/11/2025"}, "not an object",
+    bad = [{"title": "Tin", "body": "Nội dung", "published": "31/11/2025"}, "not an object",
            {"title": "Tin", "body": "Nội dung", "url": 7}]
     resp = client.post("/api/articles", json={"articles": [bad[0], ARTICLES[2], bad[1], bad[2]]}, headers=AUTH)
     tags = expected_tags(ARTICLES[2], model)
@@ -228,7 +228,7 @@ def test_post_mixed_good_and_bad(client, model):
         "results": [{"id": "a3", "status": "added", "topics": tags.topics, "provinces": tags.provinces}],
         "errors": [
             {"index": 0, "status": 400, "field": "published",
-             "message": "`published` must be an ISO date like 2025-11-20, not '20/11/2025'"},
+             "message": "`published` must be an ISO date like 2025-11-20, not '31/11/2025'"},
             {"index": 2, "status": 400, "message": "an article must be a JSON object, not str"},
             {"index": 3, "status": 400, "message": "`url` must be a string, not int", "field": "url"},
         ]}
@@ -567,11 +567,11 @@ def test_openapi_describes_every_route(app, client):
             declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
             assert declared == params_in_path, (path, method)
             assert "400" in op["responses"] or method == "get" and not op.get("parameters") or \
-                path == "/api/articles/{article_id}", (path, method)
+                path in ("/api/articles/{article_id}", "/api/feeds/{ref}"), (path, method)
             for response in op["responses"].values():
                 for media in response.get("content", {}).values():
                     _resolve(spec, media["schema"])  # every $ref resolves
-            writes = path.startswith("/api/articles") and method in ("post", "delete")
+            writes = path.startswith(("/api/articles", "/api/feeds")) and method in ("post", "delete")
             assert (op.get("security") == [{"bearerAuth": []}]) == writes, (path, method)
             if writes:
                 assert {"401", "403"} <= set(op["responses"])
