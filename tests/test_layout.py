@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("nlp", "models", "index", "corpus", "vnnews")
+PACKAGES = ("nlp", "models", "index", "corpus", "vnnews", "feeds")
 OURS = PACKAGES + ("service",)
 WEB = "vnnews.web"
 # The one edge that runs against the layers, on purpose and lazily: the province names and their spellings are a
@@ -145,10 +145,18 @@ def test_only_the_index_imports_whoosh():
 def test_lower_layers_never_import_the_application_layers():
     """nlp, models, index and corpus may use the shared records and errors of vnnews, never ingest, digest, the web
     layer or the CLI."""
-    above = ("vnnews.ingest", "vnnews.digest", WEB, "vnnews.cli", "service")
+    above = ("vnnews.ingest", "vnnews.digest", WEB, "vnnews.cli", "service", "feeds")
     for name, deps in _graph().items():
         if any(_within(name, p) for p in ("nlp", "models", "index", "corpus")):
             assert not any(_within(d, p) for d in deps for p in above), (name, deps)
+
+
+def test_feeds_sit_below_the_web_layer_and_the_cli():
+    """The feed poller feeds the ingest pipeline; the web layer and the CLI call it, never the other way."""
+    for name, deps in _graph().items():
+        if _within(name, "feeds"):
+            assert not any(_within(d, p) for d in deps for p in (WEB, "vnnews.cli", "service")), (name, deps)
+    assert any(_within(d, "vnnews.ingest") for d in _graph()["feeds.poller"])
 
 
 def test_help_loads_no_heavy_library():

@@ -15,12 +15,13 @@ from feeds.state import State
 from feeds.urls import article_id, canonical_url
 from index.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_poller(data_dir: Path, model_path: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))", "--data-dir", str(data_dir),
+        [sys.executable, "-c", "import sys; from vnnews import cli; sys.exit(cli.main(sys.argv[1:]))",
+         "--data-dir", str(data_dir),
          "--model", str(model_path), "fetch", *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
