@@ -141,16 +141,20 @@ def search(store: Store, request: SearchRequest) -> dict:
     return answer
 
 
+def _request_matches(store: Store, searcher, state: IndexState, request: SearchRequest) -> Matches:
+    """Every article matching the request's query (if any) and filters, segment by segment, in no ranking."""
+    q = build_query(request.q, vocabulary(store, searcher)).built.match if request.q else wq.Every()
+    fq = filter_query(request)
+    return _matches(_segments(searcher, state), wq.And([q, fq]) if fq is not None else q)
+
+
 def iter_articles(store: Store, request: SearchRequest, *, per_day: int | None = None) -> Iterator[dict]:
     """The stored articles matching the request's query and filters, newest first (then by id). With `per_day`, at
     most that many of each day (undated articles count as one day): a digest of a year reads a bounded sample
     spread over the whole period, not every article."""
     state = state_of(store)
     with store.searcher() as searcher:
-        q = build_query(request.q, vocabulary(store, searcher)).built.match if request.q else wq.Every()
-        fq = filter_query(request)
-        segments = _segments(searcher, state)
-        matches = _matches(segments, wq.And([q, fq]) if fq is not None else q)
+        matches = _request_matches(store, searcher, state, request)
         total = int(sum(len(ids) for _, _, ids in matches))
         if not total:
             return
@@ -173,9 +177,7 @@ def count_matches(store: Store, request: SearchRequest) -> dict:
     facet counts: what a digest reports about a whole period, at any size."""
     state = state_of(store)
     with store.searcher() as searcher:
-        q = build_query(request.q, vocabulary(store, searcher)).built.match if request.q else wq.Every()
-        fq = filter_query(request)
-        matches = _matches(_segments(searcher, state), wq.And([q, fq]) if fq is not None else q)
+        matches = _request_matches(store, searcher, state, request)
         days = np.concatenate([state.segment(leaf.reader()).published[ids] for leaf, _, ids in matches])
         dated = days[days != NO_DATE] // _DAY
         per_day = {}

@@ -41,7 +41,7 @@ class SegmentArrays:
     def __init__(self, reader, codes: Codes):
         n = reader.doc_count_all()
         self._ids: np.ndarray | None = None
-        self._ids_lock = threading.Lock()
+        self._lazy_lock = threading.Lock()  # guards the arrays read on first use (ids, lengths)
         self._lengths: dict[str, np.ndarray] = {}
         self.topic_bits = np.zeros(n, dtype=np.uint8)
         self.source = np.full(n, -1, dtype=np.int32)
@@ -76,14 +76,14 @@ class SegmentArrays:
         if found is None:
             length = reader.doc_field_length
             found = np.array([length(d, field, 1) for d in range(len(self.published))], dtype=float)
-            with self._ids_lock:
+            with self._lazy_lock:
                 self._lengths[field] = found
         return found
 
     def ids(self, reader) -> np.ndarray:
         """Article id of every document number (from the id field's term index: one inlined posting per id);
         `reader` is the caller's open reader of this segment (each thread has its own)."""
-        with self._ids_lock:
+        with self._lazy_lock:
             if self._ids is None:
                 ids = np.empty(len(self.published), dtype=object)
                 for raw, info in reader.iter_field("id"):

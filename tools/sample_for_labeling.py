@@ -84,6 +84,11 @@ def read_vntc(data: Path) -> list[dict]:
     return out
 
 
+def _ref_key(item: dict) -> str:
+    """One string per referenced article, to tell drawn articles apart."""
+    return json.dumps(item["ref"], sort_keys=True)
+
+
 def text_of(item: dict) -> str:
     return unicodedata.normalize("NFC", " ".join((item["title"], item["lead"], item["body"])))
 
@@ -104,6 +109,23 @@ def uncertain(items: list[dict], n_score: int, n_pick: int, rng: random.Random) 
             margins.append(min(abs(tags.topic_scores[t] - th[t]) for t in th))
     order = sorted(range(len(pool)), key=lambda i: margins[i])
     return [pool[i] for i in order[:n_pick]]
+
+
+def write_batches(out: Path, batches, refs_mode: str) -> None:
+    """Write numbered batches of drawn items as reading files `batch-NN.txt` and their references to `refs.jsonl`
+    (`refs_mode` "w" starts it, "a" adds to it)."""
+    with open(out / "refs.jsonl", refs_mode, encoding="utf-8") as refs:
+        for b, batch in batches:
+            with open(out / f"batch-{b:02d}.txt", "w", encoding="utf-8") as handle:
+                for k, item in enumerate(batch, 1):
+                    key = f"b{b:02d}-{k:03d}"
+                    refs.write(json.dumps({"key": key, "ref": item["ref"], "pool": item["pool"],
+                                           "kind": item["kind"]}, ensure_ascii=False) + "\n")
+                    handle.write(f"=== {key} | date: {item['date']}\n")
+                    for label, field in (("TITLE", "title"), ("LEAD", "lead"), ("BODY", "body")):
+                        if item[field]:
+                            handle.write(f"{label}: {item[field]}\n")
+                    handle.write("\n")
 
 
 def main() -> None:
@@ -133,13 +155,13 @@ def main() -> None:
                 candidates = items
             elif pool == "uncertain":
                 candidates = ([] if args.no_model else
-                              uncertain([i for i in items if json.dumps(i["ref"]) not in taken],
+                              uncertain([i for i in items if _ref_key(i) not in taken],
                                         UNCERTAIN_SCORED[source], count, rng)) or items
             else:
                 candidates = (i for i in items if POOLS[pool].search(text_of(i)))
             got = 0
             for item in candidates:
-                key = json.dumps(item["ref"], sort_keys=True)
+                key = _ref_key(item)
                 if key in taken or len(text_of(item)) < 40:
                     continue
                 taken.add(key)
@@ -153,24 +175,8 @@ def main() -> None:
     rss = [d for d in drawn if d["kind"] == "rss"]
     full = [d for d in drawn if d["kind"] == "full"]
     batches = [rss[i::4] for i in range(4)] + [full[i::8] for i in range(8)]
-    with open(args.out / "refs.jsonl", "w", encoding="utf-8") as refs:
-        for b, batch in enumerate(batches, 1):
-            with open(args.out / f"batch-{b:02d}.txt", "w", encoding="utf-8") as handle:
-                for k, item in enumerate(batch, 1):
-                    key = f"b{b:02d}-{k:03d}"
-                    refs.write(json.dumps({"key": key, "ref": item["ref"], "pool": item["pool"],
-                                           "kind": item["kind"]}, ensure_ascii=False) + "\n")
-                    handle.write(f"=== {key} | date: {item['date']}\n")
-                    if item["title"]:
-                        handle.write(f"TITLE: {item['title']}\n")
-                    if item["lead"]:
-                        handle.write(f"LEAD: {item['lead']}\n")
-                    if item["body"]:
-                        handle.write(f"BODY: {item['body']}\n")
-                    handle.write("\n")
+    write_batches(args.out, enumerate(batches, 1), "w")
     print(f"{len(drawn)} articles in {len(batches)} batches under {args.out}", file=sys.stderr)
-
-
 
 
 TITLE_POOLS = {
@@ -188,28 +194,17 @@ def second_round(out: Path, data: Path, per_topic: int, seed: int) -> None:
     first round left each topic short of 300 positives."""
     rng = random.Random(seed + 2)
     dev_ids = {json.loads(line)["id"] for line in open(data / "dev-labeled.jsonl", encoding="utf-8")}
-    taken = {json.dumps(json.loads(line)["ref"], sort_keys=True) for line in open(out / "refs.jsonl")}
-    items = [i for i in read_rss(data, dev_ids) if json.dumps(i["ref"], sort_keys=True) not in taken]
+    taken = {_ref_key(json.loads(line)) for line in open(out / "refs.jsonl")}
+    items = [i for i in read_rss(data, dev_ids) if _ref_key(i) not in taken]
     rng.shuffle(items)
     drawn = []
     for topic, pattern in TITLE_POOLS.items():
-        chosen = {json.dumps(d["ref"], sort_keys=True) for d in drawn}
-        got = [i for i in items if pattern.search(i["title"])
-               and json.dumps(i["ref"], sort_keys=True) not in chosen][:per_topic]
+        chosen = {_ref_key(d) for d in drawn}
+        got = [i for i in items if pattern.search(i["title"]) and _ref_key(i) not in chosen][:per_topic]
         drawn += [dict(i, pool=f"rss:title-{topic}") for i in got]
         print(f"rss:title-{topic}: {len(got)}", file=sys.stderr)
     rng.shuffle(drawn)
-    with open(out / "refs.jsonl", "a", encoding="utf-8") as refs:
-        for b, batch in ((13, drawn[0::2]), (14, drawn[1::2])):
-            with open(out / f"batch-{b:02d}.txt", "w", encoding="utf-8") as handle:
-                for k, item in enumerate(batch, 1):
-                    key = f"b{b:02d}-{k:03d}"
-                    refs.write(json.dumps({"key": key, "ref": item["ref"], "pool": item["pool"],
-                                           "kind": item["kind"]}, ensure_ascii=False) + "\n")
-                    handle.write(f"=== {key} | date: {item['date']}\nTITLE: {item['title']}\n")
-                    if item["lead"]:
-                        handle.write(f"LEAD: {item['lead']}\n")
-                    handle.write("\n")
+    write_batches(out, ((13, drawn[0::2]), (14, drawn[1::2])), "a")
 
 
 if __name__ == "__main__":
