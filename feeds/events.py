@@ -66,6 +66,7 @@ class EventIndex:
         self.window = dt.timedelta(days=window_days)
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._items: dict[str, tuple[str, dt.date, LeanMinHash]] = {}
+        self._members: dict[str, list[str]] = {}  # event id → its items still in memory, the first one first
         for item_id, event_id, day, blob in rows:
             self._add(item_id, event_id, dt.date.fromisoformat(day), from_bytes(blob))
 
@@ -77,27 +78,38 @@ class EventIndex:
             return
         self._lsh.insert(item_id, m)
         self._items[item_id] = (event_id, day, m)
+        self._members.setdefault(event_id, []).append(item_id)
 
     def forget_before(self, day: dt.date) -> None:
         """Drop signatures older than `day` from memory (they stay in the database)."""
         for item_id in [k for k, (_, d, _) in self._items.items() if d < day]:
+            event_id = self._items.pop(item_id)[0]
             self._lsh.remove(item_id)
-            del self._items[item_id]
+            members = self._members[event_id]
+            members.remove(item_id)
+            if not members:
+                del self._members[event_id]
+
+    def _fit(self, m: LeanMinHash, event_id: str, day: dt.date) -> float | None:
+        """How well a new item fits an event: its least Jaccard similarity to any of the event's items (complete
+        linkage), or None when the event's first item has left memory or lies more than the window away.
+
+        Measured against every member, not any one: with the best member alone (or the first alone, once it left
+        the window) a chain of each-similar items drifted off the story: a leader's school visit, then another
+        leader at another school; two countries' strategic partnerships signed in one week."""
+        root = self._items.get(event_id)
+        if root is None or abs((root[1] - day).days) > self.window.days:
+            return None
+        return min(m.jaccard(self._items[k][2]) for k in self._members[event_id])
 
     def assign(self, item_id: str, text: str, day: dt.date) -> tuple[str, bytes]:
-        """(event id, signature bytes) for a new item: the recent event whose first item it is most similar to (at
-        least `threshold`), or a new event under its own id."""
+        """(event id, signature bytes) for a new item: the recent event it fits best (at least `threshold` with each
+        of its items), or a new event under its own id."""
         m = minhash(text)
-        best, best_score = item_id, self.threshold
-        for other in self._lsh.query(m):
-            event_id, other_day, other_m = self._items[other]
-            if abs((other_day - day).days) > self.window.days:
-                continue
-            # measured against the event's first item (while it is in the window), not against any member: a chain
-            # of each-similar items (a visit, then its ceremony, then another leader at it) would drift off the story
-            root = self._items.get(event_id)
-            score = m.jaccard(root[2] if root else other_m)
-            if score >= best_score:
+        best, best_score = item_id, None
+        for event_id in sorted({self._items[other][0] for other in self._lsh.query(m)}):  # sorted: ties → first id
+            score = self._fit(m, event_id, day)
+            if score is not None and score >= self.threshold and (best_score is None or score > best_score):
                 best, best_score = event_id, score
         self._add(item_id, best, day, m)
         return best, to_bytes(m)

@@ -61,3 +61,27 @@ def test_events_group_copies_and_keep_stories_apart():
     # restart: the same events from the stored signatures
     rows = [("a", "a", day.isoformat(), to_bytes(minhash(story)))]
     assert EventIndex(rows).assign("e", copy, day)[0] == "a"
+
+
+def _words(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def test_an_event_does_not_drift_along_a_chain_of_similar_items():
+    """An item joins an event only when it is similar to every item of it: C shares A's first half, B A's second
+    half, so C is not B's story. And an event whose first item lies beyond the window takes no new items."""
+    a = " ".join(_words("a", 40))
+    b = " ".join(_words("a", 40)[10:] + _words("b", 20))
+    c = " ".join(_words("a", 25) + _words("c", 20))
+    assert minhash(a).jaccard(minhash(b)) >= 0.25 and minhash(a).jaccard(minhash(c)) >= 0.25
+    assert minhash(b).jaccard(minhash(c)) < 0.25
+    day = dt.date(2025, 10, 1)
+    events = EventIndex()
+    assert events.assign("A", a, day)[0] == "A"
+    assert events.assign("B", b, day)[0] == "A"
+    assert events.assign("C", c, day)[0] == "C"
+    # the window counts from the event's first item: a copy of B four days after A starts a new event
+    later = EventIndex()
+    later.assign("A", a, day)
+    later.assign("B", b, day + dt.timedelta(days=2))
+    assert later.assign("D", b, day + dt.timedelta(days=4))[0] == "D"
