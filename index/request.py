@@ -13,6 +13,7 @@ from vnnews.records import parse_date
 
 SORTS = ("relevance", "date")
 MAX_PAGE = 1000
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    collapse: bool = True  # copies of one event at several outlets shown as one hit (index.search)
 
     @classmethod
     def from_params(cls, params: Mapping[str, object], *, max_per_page: int = 100) -> "SearchRequest":
@@ -50,6 +52,17 @@ class SearchRequest:
                 raise InvalidInput(f"`{name}` must be from {low} to {high}, not {result}", field=name)
             return result
 
+        def flag(name: str, default: bool) -> bool:
+            value = params.get(name)
+            if value is None or value == "":
+                return default
+            if isinstance(value, bool):
+                return value
+            word = str(value).strip().lower()
+            if word in _TRUE or word in _FALSE:
+                return word in _TRUE
+            raise InvalidInput(f"`{name}` must be true or false (1/0, yes/no), not {value!r}", field=name)
+
         q = text("q") or ""
         if len(q) > uq.MAX_QUERY_CHARS:
             raise InvalidInput(f"`q` is longer than {uq.MAX_QUERY_CHARS} characters", field="q")
@@ -64,4 +77,5 @@ class SearchRequest:
             q=q, topic=validate_topic(text("topic")), province=validate_province(text("province")),
             source=text("source"), date_from=date_from, date_to=date_to, sort=sort,
             page=number("page", 1, 1, MAX_PAGE), per_page=number("per_page", 10, 1, max_per_page),
+            collapse=flag("collapse", True),
         )

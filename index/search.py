@@ -2,7 +2,9 @@
 
 `search(store, request)` returns the API's JSON. The ranking is a pure function of the query and the index: every
 matching article is scored (no top-k shortcuts: whoosh's `replace()` drops a sub-query's share of the score once a
-page is full, so scores used to depend on the page size), then ordered by score, newer first, then id.
+page is full, so scores used to depend on the page size), then ordered by score, newer first, then id. With `collapse` (the default), copies of one event at
+several outlets (a shared event id, given by the feed poller) are one entry of that ranking, shown by its first copy
+with the others listed under it; the total and the facets still count every matching article.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ SCORE_DIGITS = 6  # scores equal to this many decimals are ties (a toned query a
 # same parts in another order)
 RELAXED_MIN_UNITS = 3  # a query of this many words or more, none of which can be left out, may miss one ...
 RELAXED_MISSES_PER = 8  # ... and one more for every this many further words
+MAX_COPIES_SHOWN = 20  # other copies of an event listed under its hit (`others_total` counts them all)
 
 
 def warm(store: Store) -> None:
@@ -67,6 +70,51 @@ def _relaxed_matches(segments, plan: Plan, fq: wq.Query | None) -> Matches:
             keep &= evaluate(fq, seg)[0]
         out.append((leaf, offset, np.flatnonzero(keep)))
     return out
+
+
+Copies = dict[tuple[int, int], list[tuple[int, int]]]  # (segment number, docnum) of a shown hit → its other copies
+
+
+def _collapse(state: IndexState, matches: Matches, scores: list[np.ndarray] | None
+              ) -> tuple[Matches, list[np.ndarray] | None, Copies]:
+    """Keep one copy of every event among the matches: the one the ranking puts first (score, newer, id), so the
+    collapsed ranking is the full ranking with later copies left out. Returns the kept matches and scores, and the
+    left-out copies of each kept one, in ranking order."""
+    events = [state.segment(leaf.reader()).event[ids] for leaf, _, ids in matches]
+    known = np.concatenate(events) if events else np.empty(0, dtype=np.int32)
+    codes, counts = np.unique(known[known >= 0], return_counts=True)
+    shared = codes[counts > 1]
+    if not len(shared):
+        return matches, scores, {}
+    groups: dict[int, list[tuple[tuple, int, int, int]]] = {}
+    for number, ((leaf, _, ids), event) in enumerate(zip(matches, events)):
+        picked = np.flatnonzero(np.isin(event, shared))
+        if not len(picked):
+            continue
+        reader = leaf.reader()
+        arrays = state.segment(reader)
+        id_of = arrays.ids(reader)
+        for k in picked.tolist():
+            docnum = int(ids[k])
+            score = float(scores[number][k]) if scores is not None else 0.0
+            key = (-score, -int(arrays.published[docnum]), id_of[docnum])  # the ranking's own order (_order)
+            groups.setdefault(int(event[k]), []).append((key, number, docnum, k))
+    dropped = [np.zeros(len(ids), dtype=bool) for _, _, ids in matches]
+    copies: Copies = {}
+    for members in groups.values():
+        members.sort()
+        _, number, docnum, _ = members[0]
+        copies[(number, docnum)] = [(n, d) for _, n, d, _ in members[1:]]
+        for _, n, _, k in members[1:]:
+            dropped[n][k] = True
+    kept = [(leaf, offset, ids[~drop]) for (leaf, offset, ids), drop in zip(matches, dropped)]
+    kept_scores = None if scores is None else [score[~drop] for score, drop in zip(scores, dropped)]
+    return kept, kept_scores, copies
+
+
+def _copy(leaf, docnum: int) -> dict:
+    stored = stored_article(leaf.stored_fields(docnum))
+    return {k: stored[k] for k in ("id", "title", "url", "source", "published")}
 
 
 def _order(state: IndexState, matches: Matches, scores: list[np.ndarray] | None, start: int, stop: int
@@ -120,21 +168,30 @@ def search(store: Store, request: SearchRequest) -> dict:
         state.prune({leaf.reader().segment().segment_id() for leaf, _ in leaves(searcher)
                      if leaf.reader().segment() is not None})
         by_date = request.sort == "date" or isinstance(built.score, wq.Every)
+        scores = None if by_date or not total else _scores(segments, score_query, matches)
+        copies: Copies = {}
+        if request.collapse and total:
+            matches, scores, copies = _collapse(state, matches, scores)
+        groups = int(sum(len(ids) for _, _, ids in matches))
+        number_of = {id(leaf): n for n, (leaf, _, _) in enumerate(matches)}
         start = (request.page - 1) * request.per_page
+        page = _order(state, matches, scores, start, start + request.per_page) if groups else []
         hits = []
-        if total and start < total:
-            scores = None if by_date else _scores(segments, score_query, matches)
-            for leaf, docnum, score in _order(state, matches, scores, start, start + request.per_page):
-                article = stored_article(leaf.stored_fields(docnum))
-                hits.append({
-                    "id": article["id"], "title": article["title"], "url": article["url"],
-                    "source": article["source"], "published": article["published"], "topics": article["topics"],
-                    "provinces": article["provinces"], "score": None if score is None else round(score, 4),
-                    "snippet": snippet(article["title"], article["lead"], article["body"], plan.highlight),
-                })
+        for leaf, docnum, score in page:
+            article = stored_article(leaf.stored_fields(docnum))
+            others = copies.get((number_of[id(leaf)], docnum), [])
+            hits.append({
+                "id": article["id"], "title": article["title"], "url": article["url"],
+                "source": article["source"], "published": article["published"], "topics": article["topics"],
+                "provinces": article["provinces"], "score": None if score is None else round(score, 4),
+                "snippet": snippet(article["title"], article["lead"], article["body"], plan.highlight),
+                "event_id": article["event_id"] or None, "demo": article["demo"],
+                "others": [_copy(matches[n][0], d) for n, d in others[:MAX_COPIES_SHOWN]],
+                "others_total": len(others),
+            })
     answer = {
-        "query": request.q, "total": total, "page": request.page, "per_page": request.per_page, "hits": hits,
-        "facets": facets, "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "query": request.q, "total": total, "groups": groups, "page": request.page, "per_page": request.per_page,
+        "hits": hits, "facets": facets, "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
     if relaxed:
         answer["matched"] = "most_words"  # no article has every word: these have all but one (or two)

@@ -18,12 +18,13 @@ _LONG_LIMIT = 2**63
 
 
 class Codes:
-    """Small integer codes for facet values (provinces, sources), shared by the segments of one index."""
+    """Small integer codes for facet values (provinces, sources) and event ids, shared by the segments of one
+    index."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.by_value: dict[tuple[str, str], int] = {}
-        self.values: dict[str, list[str]] = {"p": [], "s": []}
+        self.values: dict[str, list[str]] = {"p": [], "s": [], "e": []}
 
     def code(self, kind: str, name: str) -> int:
         with self.lock:
@@ -35,8 +36,9 @@ class Codes:
 
 
 class SegmentArrays:
-    """One immutable segment's per-article values as arrays: topic bits, source code, province codes (CSR), the
-    publication time (whoosh's long, NO_DATE when absent) and, read on first need, the article ids."""
+    """One immutable segment's per-article values as arrays: topic bits, source code, province codes (CSR), event
+    code (-1 without one), the publication time (whoosh's long, NO_DATE when absent) and, read on first need, the
+    article ids."""
 
     def __init__(self, reader, codes: Codes):
         n = reader.doc_count_all()
@@ -45,6 +47,7 @@ class SegmentArrays:
         self._lengths: dict[str, np.ndarray] = {}
         self.topic_bits = np.zeros(n, dtype=np.uint8)
         self.source = np.full(n, -1, dtype=np.int32)
+        self.event = np.full(n, -1, dtype=np.int32)
         self.published = np.full(n, NO_DATE, dtype=np.int64)
         indptr = np.zeros(n + 1, dtype=np.int64)
         provinces: list[int] = []
@@ -62,6 +65,8 @@ class SegmentArrays:
                     provinces.append(codes.code("p", name))
                 elif kind == "s":
                     self.source[docnum] = codes.code("s", name)
+                elif kind == "e":
+                    self.event[docnum] = codes.code("e", name)
             indptr[docnum + 1] = len(provinces)
             if dates is not None:
                 when = dates[docnum]

@@ -64,10 +64,12 @@ def merge_tiers(writer, segments: list) -> list:
 
 
 def facet_value(doc: IndexDoc) -> str:
-    """The facet column of one article: t:<topic>, p:<province>, s:<source> joined by a separator."""
+    """The facet column of one article: t:<topic>, p:<province>, s:<source>, e:<event> joined by a separator."""
     values = [f"t:{t}" for t in doc.tags.topics] + [f"p:{p}" for p in doc.tags.provinces]
     if doc.article.source:
         values.append(f"s:{doc.article.source}")
+    if doc.article.event_id:
+        values.append(f"e:{doc.article.event_id}")
     return FACET_SEPARATOR.join(values)
 
 
@@ -78,7 +80,7 @@ def to_fields(doc: IndexDoc) -> dict:
         topic=",".join(t.topics), province=",".join(t.provinces), province_former=",".join(t.former_provinces),
         facets=facet_value(doc),
         extra={"topic_scores": t.topic_scores, "province_details": t.province_details, "key_terms": doc.key_terms,
-               "content_hash": doc.content_hash, "fields": a.extra},
+               "content_hash": doc.content_hash, "event_id": a.event_id, "fields": a.extra},
         **doc.terms,
     )
     published = published_datetime(a.published)
@@ -101,6 +103,8 @@ def stored_article(stored: dict) -> dict:
         "former_provinces": [v for v in (stored.get("province_former") or "").split(",") if v],
         "province_details": extra.get("province_details", []),
         "key_terms": extra.get("key_terms", []),
+        "event_id": extra.get("event_id") or "",
+        "demo": bool((extra.get("fields") or {}).get("demo")),
     }
 
 
@@ -203,6 +207,11 @@ class Store:
     def delete(self, article_id: str) -> bool:
         """Delete one article; False when there was none with that id."""
         return self._submit(("delete", article_id)).result()
+
+    def delete_many(self, article_ids: list[str]) -> int:
+        """Delete many articles (grouped into few commits by the writer); returns how many there were."""
+        futures = [self._submit(("delete", article_id)) for article_id in article_ids]
+        return sum(bool(f.result()) for f in futures)
 
     def optimize(self) -> None:
         """Merge every segment into one: the fastest index to search, at the cost of rewriting all of it."""

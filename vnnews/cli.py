@@ -229,7 +229,7 @@ def cmd_search(args) -> int:
 
     params = {"q": args.query, "topic": args.topic, "province": args.province, "source": args.source,
               "from": args.date_from, "to": args.date_to, "sort": args.sort, "page": str(args.page),
-              "per_page": str(args.per_page)}
+              "per_page": str(args.per_page), "collapse": "0" if args.every_copy else "1"}
     request = SearchRequest.from_params(params)
     with _open_store(args) as store:
         result = search(store, request)
@@ -245,7 +245,9 @@ def cmd_search(args) -> int:
         return html.unescape(marked)
 
     first = (result["page"] - 1) * result["per_page"]
-    print(f"{result['total']} articles ({result['took_ms']} ms)")
+    grouped = f", {result['groups']} events (copies at other outlets listed under each)" \
+        if result["groups"] < result["total"] else ""
+    print(f"{result['total']} articles{grouped} ({result['took_ms']} ms)")
     for number, hit in enumerate(result["hits"], first + 1):
         tags = ", ".join(hit["topics"] + hit["provinces"])
         print(f"\n{number}. {hit['title']}")
@@ -253,6 +255,8 @@ def cmd_search(args) -> int:
         print(f"   {plain(hit['snippet'])}")
         if hit["url"]:
             print(f"   {hit['url']}")
+        for other in hit["others"]:
+            print(f"   + {other['source'] or '-'} · {other['published'] or 'no date'} · {other['title']}")
     for name, counts in result["facets"].items():
         if counts:
             top = ", ".join(f"{value} ({count})" for value, count in list(counts.items())[:8])
@@ -282,23 +286,28 @@ def cmd_digest(args) -> int:
 def cmd_serve(args) -> int:
     import corpus
     from index.store import Store
-    from vnnews.ingest import ingest_records, iter_records
+    from vnnews import demo
 
     data_dir = settings.data_dir(args.data_dir)
     model_path = settings.model_path(args.model)
     model = ensure_model(model_path)
     with Store(data_dir) as store:
-        if store.count() == 0:
-            _say(f"The index in {data_dir} is empty: loading the demo corpus ({corpus.CORPUS_DIR})...")
-            summary = ingest_records(store, iter_records(corpus.corpus_files()), model, model_path)
+        if args.demo and demo.should_load(data_dir, store.count()):
+            _say(f"The data directory {data_dir} is new: loading the demo corpus, articles we wrote ({corpus.CORPUS_DIR}), "
+                 "each marked as demo; `vnnews demo remove` removes them all, `--no-demo` starts without them...")
+            summary = demo.load_demo(store, model, model_path, data_dir, corpus.corpus_files())
             _say(f"  {summary.added} demo articles indexed in {summary.seconds:.0f} s")
         count = store.count()
+    state = demo.demo_state(data_dir)
     key, origin = settings.api_key(data_dir)
     from vnnews import web
 
     app = web.create_app({"DATA_DIR": str(data_dir), "MODEL_PATH": str(model_path), "API_KEY": key})
     host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
     print(f"vnnews is serving {count} articles from {data_dir}", flush=True)
+    if state is not None and state.present:
+        print(f"  demo:         {len(state.ids)} of them are the demo articles we wrote (marked demo); remove them "
+              f"with `vnnews{_data_dir_flag(args)} demo remove`", flush=True)
     print(f"  search page:  http://{host}:{args.port}/", flush=True)
     print(f"  digest page:  http://{host}:{args.port}/digest", flush=True)
     print(f"  API:          http://{host}:{args.port}/api/health  (description: /api/openapi.json)", flush=True)
@@ -306,6 +315,37 @@ def cmd_serve(args) -> int:
     from feeds.poller import start_background  # the feeds of this data directory, polled while serving
     start_background(data_dir, app.extensions["vnnews"].store, app.extensions["vnnews"].model, say=_say)
     web.serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+def _data_dir_flag(args) -> str:
+    return f" --data-dir {args.data_dir}" if args.data_dir else ""
+
+
+def cmd_demo(args) -> int:
+    import corpus
+    from index.store import Store
+    from vnnews import demo
+
+    data_dir = settings.data_dir(args.data_dir)
+    if args.action == "remove":
+        state = demo.demo_state(data_dir)
+        if state is None or not state.present:
+            print(f"no demo articles in {data_dir}: nothing to remove")
+            return 0
+        with Store(data_dir, create=False) as store:
+            removed = demo.remove_demo(store, data_dir)
+            left = store.count()
+        print(f"removed {removed} demo articles from {data_dir}; the index now holds {left} articles, and "
+              "`vnnews serve` will not load the demo again (`vnnews demo load` brings it back)")
+        return 0
+    model_path = settings.model_path(args.model)
+    model = ensure_model(model_path)
+    with Store(data_dir) as store:
+        summary = demo.load_demo(store, model, model_path, data_dir, corpus.corpus_files())
+        total = store.count()
+    print(f"loaded {summary.added + summary.updated + summary.unchanged} demo articles (marked demo) into "
+          f"{data_dir}; the index now holds {total} articles; `vnnews demo remove` removes them")
     return 0
 
 
@@ -368,6 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", default="relevance", help="relevance (default) or date")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--per-page", type=int, default=10)
+    p.add_argument("--every-copy", action="store_true",
+                   help="list each outlet's copy of an event as its own hit (default: one hit per event)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
@@ -380,14 +422,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown")
     p.set_defaults(func=cmd_digest)
 
-    p = sub.add_parser("serve", help="run the web service (trains the model and loads the demo corpus if needed)")
+    p = sub.add_parser("serve", help="run the web service (trains the model if needed; loads the demo corpus into "
+                                     "a new data directory)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     # A string default is converted by `type` only when `serve` runs: VNNEWS_THREADS=abc fails there, as a usage
     # error naming the option, and never in `vnnews --help`.
     p.add_argument("--threads", type=int, default=str(settings.from_env("THREADS")),
                    help="worker threads of the server (default 8, env VNNEWS_THREADS)")
+    p.add_argument("--no-demo", dest="demo", action="store_false",
+                   help="never load the demo corpus (by default it is loaded into a new, empty data directory)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="remove the demo articles from the index (or load them again)")
+    p.add_argument("action", choices=("remove", "load"),
+                   help="remove: delete every demo article still in the index; load: index the demo corpus, marked")
+    p.set_defaults(func=cmd_demo)
 
     from feeds.commands import register as register_feeds  # issue 13: `vnnews feeds ...` and `vnnews fetch`
     register_feeds(sub)

@@ -13,7 +13,7 @@ from nlp.dates import parse_day
 from vnnews.errors import InvalidInput, Problem
 from vnnews.labels import TOPICS
 
-_TEXT_FIELDS = ("id", "title", "lead", "body", "source", "url")
+_TEXT_FIELDS = ("id", "title", "lead", "body", "source", "url", "event_id")
 MAX_FIELD_CHARS = 2_000_000
 
 
@@ -30,6 +30,7 @@ class Article:
     published: dt.date | None = None
     topics: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
+    event_id: str = ""  # copies of one story at several outlets share it (given by the feed poller, feeds.events)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -43,6 +44,8 @@ class Article:
             id=self.id, title=self.title, lead=self.lead, body=self.body, source=self.source, url=self.url,
             published=self.published.isoformat() if self.published else None,
         )
+        if self.event_id:
+            out["event_id"] = self.event_id
         return out
 
 
@@ -117,6 +120,9 @@ def article_from_dict(record: Any, *, labeled: bool = False) -> Article:
     article_id = (record.get("id") or "").strip() or derive_id(record)
     if len(article_id) > 200:
         raise InvalidInput("`id` is longer than 200 characters", field="id")
+    event_id = (record.get("event_id") or "").strip()
+    if len(event_id) > 200:
+        raise InvalidInput("`event_id` is longer than 200 characters", field="event_id")
     published = parse_date(record.get("published", record.get("date")), "published")
     topics = record.get("topics", [])
     provinces = record.get("provinces", [])
@@ -133,7 +139,7 @@ def article_from_dict(record: Any, *, labeled: bool = False) -> Article:
     return Article(
         id=article_id, title=title, body=body or lead, lead=lead if body else "",
         source=(record.get("source") or "").strip(), url=(record.get("url") or "").strip(), published=published,
-        topics=list(topics) if labeled else [], provinces=list(provinces) if labeled else [],
+        topics=list(topics) if labeled else [], provinces=list(provinces) if labeled else [], event_id=event_id,
         extra={k: v for k, v in record.items() if k not in known},
     )
 

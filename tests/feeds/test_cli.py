@@ -123,6 +123,13 @@ def test_api_feeds(client):
     assert client.get("/api/feeds").get_json() == {"feeds": []}
 
 
+def test_every_page_links_the_feeds_page(client):
+    for path in ("/", "/digest", "/feeds"):
+        html = client.get(path).get_data(as_text=True)
+        assert '<a href="/feeds"' in html, path
+    assert 'href="/feeds" class="active"' in client.get("/feeds").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("method, path, body, headers, expected", [
     ("post", "/api/feeds", {"url": "https://a.vn/rss"}, {},
      (401, {"error": {"status": 401, "message": "missing or wrong API key; send `Authorization: Bearer <key>`"}})),

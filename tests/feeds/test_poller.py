@@ -3,6 +3,8 @@ that feed's error with its reason, with backoff, never stopping the other feeds;
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import time
 
 import pytest
@@ -12,7 +14,8 @@ from feeds.fetch import Fetcher
 from feeds.poller import FeedsBusy, Poller, PollerLock
 from feeds.state import State
 from feeds.urls import article_id, canonical_url
-from index.store import Store
+from index.search import SearchRequest, search
+from index.store import Store, stored_article
 
 
 class Clock:
@@ -225,15 +228,34 @@ def test_duplicates_by_url_redirect_and_text(server, data_dir, run):
         assert state.item_for_link(server.base + moved.path) == article_id(server.base + items[1].path)
 
 
-def test_event_ids_are_stored_with_articles(server, data_dir, run):
+def test_copies_at_two_outlets_share_an_event_and_search_shows_them_as_one_hit(server, data_dir, run):
     items = standard_items(3)
+    first = items[0]
+    copy = dataclasses.replace(first, slug=f"{first.slug}-lai", title=f"{first.title} (theo báo bạn)",
+                               body=f"{first.body}\nBài đăng lại có thêm một câu kết của toà soạn.",
+                               published=first.published + dt.timedelta(hours=2))
     server.feeds["/a.xml"] = FeedSpec(items)
+    server.feeds["/b.xml"] = FeedSpec([copy])
     subscribe(data_dir, server, "/a.xml")
+    with State(data_dir) as state:
+        state.add_feed(server.base + "/b.xml", name="b", source="Báo Khác", interval=900)
     run()
-    with Store(data_dir) as store, store.searcher() as searcher:
-        for fields in searcher.all_stored_fields():
-            extra = fields["extra"]["fields"]
-            assert extra["event_id"] and extra["full_text"] is True and extra["published_at"]
+    with Store(data_dir) as store:
+        with store.searcher() as searcher:
+            stored = {f["id"]: stored_article(f) for f in searcher.all_stored_fields()}
+        assert len(stored) == 4 and all(a["event_id"] for a in stored.values())
+        first_id, copy_id = article_id(server.base + first.path), article_id(server.base + copy.path)
+        assert stored[first_id]["event_id"] == stored[copy_id]["event_id"]
+        assert len({a["event_id"] for a in stored.values()}) == 3  # the other two stories are their own events
+        q = " ".join(first.title.split()[:4])
+        collapsed = search(store, SearchRequest(q=q))
+        every = search(store, SearchRequest(q=q, collapse=False))
+    assert {first_id, copy_id} <= {h["id"] for h in every["hits"]}
+    shown = [h for h in collapsed["hits"] if h["id"] in (first_id, copy_id)]
+    assert len(shown) == 1 and collapsed["groups"] == collapsed["total"] - 1
+    other = {first_id, copy_id} - {shown[0]["id"]}
+    assert [o["id"] for o in shown[0]["others"]] == list(other)
+    assert {shown[0]["source"], shown[0]["others"][0]["source"]} == {"Báo Thử", "Báo Khác"}
 
 
 def test_concurrent_fetches_per_host_are_bounded(server, data_dir, model, clock):

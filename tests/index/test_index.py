@@ -165,7 +165,7 @@ def test_query_language(store, query, expected):
                                    '""', "((()))", "AND NOT", "*", "khởi nghiệp\x00", "😀", "a" * 400])
 def test_malformed_queries_are_searched_as_plain_words(store, query):
     result = search(store, SearchRequest(q=query))
-    assert set(result) == {"query", "total", "page", "per_page", "hits", "facets", "took_ms"}
+    assert set(result) == {"query", "total", "groups", "page", "per_page", "hits", "facets", "took_ms"}
 
 
 def test_unbalanced_quote_still_finds_the_words(store):

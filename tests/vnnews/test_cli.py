@@ -246,11 +246,12 @@ def test_search_json_shape(capsys, ingested):
     status, out, _ = run(capsys, "--data-dir", ingested, "search", "tri tue nhan tao", "--json")
     assert status == 0
     result = json.loads(out)
-    assert set(result) == {"query", "total", "page", "per_page", "hits", "facets", "took_ms"}
+    assert set(result) == {"query", "total", "groups", "page", "per_page", "hits", "facets", "took_ms"}
     assert result["page"] == 1 and result["per_page"] == 10
     assert result["total"] >= 1 and result["hits"]
     for hit in result["hits"]:
-        assert set(hit) == {"id", "title", "url", "source", "published", "topics", "provinces", "score", "snippet"}
+        assert set(hit) == {"id", "title", "url", "source", "published", "topics", "provinces", "score", "snippet",
+                            "event_id", "demo", "others", "others_total"}
     assert result["hits"][0]["id"] == "cli-ai"
     assert "ai" in result["hits"][0]["topics"]
 

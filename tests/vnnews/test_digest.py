@@ -96,6 +96,18 @@ def test_copies_more_than_three_days_apart_are_two_stories():
     assert len(result["stories"]) == 2
 
 
+def test_stored_event_ids_decide_the_grouping_of_feed_articles():
+    """The feed poller's event ids stand: the same event id is one story even in other words (DRONE and CHATBOT
+    share little), different event ids stay apart even when the digest's own pass would join them (RAISE_A/B)."""
+    articles = [dict(RAISE_A, event_id="e1"), dict(RAISE_B, event_id="e2"), dict(DRONE, event_id="e3"),
+                dict(CHATBOT, event_id="e3", published="2026-11-18")]
+    result = digest.digest_from_articles(articles, topic=None, province=None, **WEEK)
+    assert sorted(map(_ids, result["stories"])) == [["t-1"], ["t-2"], ["t-3", "t-4"]]
+    # an article without an event id (a JSON Lines ingest) still joins a feed story by the digest's own pass
+    mixed = digest.digest_from_articles([dict(RAISE_A, event_id="e1"), RAISE_B], topic=None, province=None, **WEEK)
+    assert sorted(map(_ids, mixed["stories"])) == [["t-1", "t-2"]]
+
+
 def test_ranking_puts_the_story_told_by_more_outlets_first(week):
     assert week["stories"][0]["score"] > week["stories"][1]["score"]
     # Among single-outlet stories the more recent one comes first.

@@ -1,4 +1,6 @@
-"""Grouping: copies of one story from several outlets, by story similarity, date and place."""
+"""Grouping: copies of one story from several outlets. Articles that came in through the feeds carry the event id
+the poller gave them (feeds.events, over every article it took in, not only the digest's sample): those are grouped
+by it. Articles without one (a JSON Lines ingest) are grouped by story similarity, date and place."""
 
 from __future__ import annotations
 
@@ -54,19 +56,27 @@ def _may_be_same_story(a: dict, b: dict, day_a: dt.date, day_b: dt.date) -> bool
 
 
 def group_stories(articles: list[dict], days: list[dt.date], sims: np.ndarray | None = None) -> list[list[int]]:
-    """Indices of the articles grouped into stories (average linkage over allowed pairs), each group in date order."""
+    """Indices of the articles grouped into stories, each group in date order: articles with the same stored event
+    id are one story; the others join a story by average linkage over allowed pairs."""
     n = len(articles)
     sims = similarity_matrix(articles) if sims is None else sims.copy()
+    events = [a.get("event_id") or "" for a in articles]
     # Candidates only: pairs similar enough and close enough in time (array operations, never a loop over all
-    # pairs); the place rule is then checked on those few.
+    # pairs); the place rule is then checked on those few. Two articles that both carry an event id were already
+    # compared by the poller: its answer stands.
     ordinal = np.array([d.toordinal() for d in days], dtype=np.int64)
     sims[np.abs(ordinal[:, None] - ordinal[None, :]) > SAME_STORY_DAYS] = 0.0
     rows, cols = np.nonzero(np.triu(sims >= SAME_STORY_SIMILARITY, k=1))
     for i, j in zip(rows.tolist(), cols.tolist()):
-        if not _may_be_same_story(articles[i], articles[j], days[i], days[j]):
+        if (events[i] and events[j]) or not _may_be_same_story(articles[i], articles[j], days[i], days[j]):
             sims[i, j] = sims[j, i] = 0.0
     cluster = list(range(n))
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    members: dict[int, list[int]] = {}
+    first_of_event: dict[str, int] = {}
+    for i, event in enumerate(events):
+        head = first_of_event.setdefault(event, i) if event else i
+        cluster[i] = head
+        members.setdefault(head, []).append(i)
     pairs = sorted(((sims[i, j], i, j) for i, j in zip(rows.tolist(), cols.tolist()) if sims[i, j] >= SAME_STORY_SIMILARITY),
                    reverse=True)
     for _, i, j in pairs:

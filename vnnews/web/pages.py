@@ -6,10 +6,11 @@ import math
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from index import search as searching
 from vnnews import digest as digesting
+from vnnews.demo import demo_state
 from vnnews.errors import NewsError
 from vnnews.web.api import digest_from_args
 from vnnews.web.services import services
@@ -19,7 +20,7 @@ PAGE_SIZE = 10  # results per page on the HTML search page
 blueprint = Blueprint("pages", __name__)
 
 
-_PAGE_PARAMS = ("q", "topic", "province", "source", "from", "to", "sort", "page")
+_PAGE_PARAMS = ("q", "topic", "province", "source", "from", "to", "sort", "collapse", "page")
 
 
 def page_url(params: dict, **changes: Any) -> str:
@@ -48,14 +49,15 @@ def search_page():
         error = _friendly(exc)
     pages = None
     if result:
-        last = max(1, math.ceil(result["total"] / result["per_page"]))
+        last = max(1, math.ceil(result["groups"] / result["per_page"]))
         last = min(last, searching.MAX_PAGE)
         page = result["page"]
         window = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
         pages = {"current": page, "last": last, "window": window}
     active = [(k, params[k]) for k in ("topic", "province", "source", "from", "to") if params.get(k)]
+    demo = demo_state(current_app.config["DATA_DIR"])
     return render_template("search.html", title="Tìm kiếm", params=params, result=result, error=error,
-                           pages=pages, active=active)
+                           pages=pages, active=active, demo=demo if demo is not None and demo.present else None)
 
 @blueprint.get("/articles/<path:article_id>")
 def article_page(article_id: str):
@@ -85,7 +87,8 @@ def digest_page():
 
 
 _FIELD_LABELS = {"q": "Từ khoá", "topic": "Chủ đề", "province": "Tỉnh/thành", "source": "Nguồn", "from": "Từ ngày",
-                 "to": "Đến ngày", "sort": "Sắp xếp", "page": "Trang", "limit": "Số tin"}
+                 "to": "Đến ngày", "sort": "Sắp xếp", "collapse": "Gộp bài đăng lại", "page": "Trang",
+                 "limit": "Số tin"}
 
 
 def _friendly(exc: NewsError) -> str:

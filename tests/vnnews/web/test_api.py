@@ -308,7 +308,7 @@ def test_get_and_delete(loaded, model):
         "id": "a1", "title": ARTICLES[0]["title"], "lead": ARTICLES[0]["lead"], "body": ARTICLES[0]["body"],
         "url": "https://example.vn/a1", "source": "Báo Thử", "published": "2025-11-18", "topics": tags.topics,
         "topic_scores": tags.topic_scores, "provinces": tags.provinces, "former_provinces": tags.former_provinces,
-        "province_details": tags.province_details, "key_terms": doc.key_terms,
+        "province_details": tags.province_details, "key_terms": doc.key_terms, "event_id": "", "demo": False,
     }
     resp = loaded.delete("/api/articles/a1", headers=AUTH)
     assert (resp.status_code, resp.data) == (204, b"")
@@ -377,10 +377,10 @@ def test_search_exact_structure(loaded, model):
     resp = loaded.get("/api/search", query_string={"q": "khoi nghiep"})
     assert resp.status_code == 200
     body = resp.get_json()
-    assert list(body) == ["query", "total", "page", "per_page", "hits", "facets", "took_ms"]
+    assert list(body) == ["query", "total", "groups", "page", "per_page", "hits", "facets", "took_ms"]
     t1 = expected_tags(ARTICLES[0], model)
     assert {k: v for k, v in body.items() if k not in ("hits", "took_ms")} == {
-        "query": "khoi nghiep", "total": 1, "page": 1, "per_page": 10,
+        "query": "khoi nghiep", "total": 1, "groups": 1, "page": 1, "per_page": 10,
         "facets": {"topic": {t: 1 for t in t1.topics}, "province": {p: 1 for p in t1.provinces},
                    "source": {"Báo Thử": 1}},
     }
@@ -389,7 +389,8 @@ def test_search_exact_structure(loaded, model):
     assert isinstance(hit["score"], float) and hit["score"] > 0
     assert {k: v for k, v in hit.items() if k not in ("score", "snippet")} == {
         "id": "a1", "title": ARTICLES[0]["title"], "url": "https://example.vn/a1", "source": "Báo Thử",
-        "published": "2025-11-18", "topics": t1.topics, "provinces": t1.provinces}
+        "published": "2025-11-18", "topics": t1.topics, "provinces": t1.provinces, "event_id": None, "demo": False,
+        "others": [], "others_total": 0}
     assert "<mark>khởi</mark> <mark>nghiệp</mark>" in hit["snippet"]
 
 
@@ -422,6 +423,7 @@ def test_search_equals_the_library(loaded, app):
     ("to=yesterday", err(400, "`to` must be an ISO date like 2025-11-20, not 'yesterday'", "to")),
     ("from=2025-11-20&to=2025-11-01", err(400, "`from` (2025-11-20) is after `to` (2025-11-01)", "from")),
     ("sort=random", err(400, "`sort` must be one of relevance, date, not 'random'", "sort")),
+    ("collapse=maybe", err(400, "`collapse` must be true or false (1/0, yes/no), not 'maybe'", "collapse")),
     ("q=" + "a" * 501, err(400, "`q` is longer than 500 characters", "q")),
 ])
 def test_search_bad_params(client, query, expected):
@@ -577,7 +579,7 @@ def test_openapi_describes_every_route(app, client):
                 assert {"401", "403"} <= set(op["responses"])
     # the search parameters are the ones SearchRequest reads
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "topic", "province", "source", "from", "to", "sort", "page", "per_page"}
+    assert names == {"q", "topic", "province", "source", "from", "to", "sort", "page", "per_page", "collapse"}
 
 
 def test_real_responses_match_the_spec(loaded):
