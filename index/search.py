@@ -26,7 +26,7 @@ from index.store import Store, stored_article
 from index.vocabulary import leaves, vocabulary
 
 __all__ = ["MAX_PAGE", "SORTS", "SearchRequest", "validate_province", "validate_topic", "search", "iter_articles",
-           "count_matches", "date_bounds", "warm"]
+           "count_matches", "event_copies", "date_bounds", "warm"]
 
 SCORE_DIGITS = 6  # scores equal to this many decimals are ties (a toned query and its tone-less form sum the
 # same parts in another order)
@@ -242,6 +242,28 @@ def count_matches(store: Store, request: SearchRequest) -> dict:
             day = (dt.datetime.min + dt.timedelta(microseconds=int(number) * _DAY)).date()
             per_day[day.isoformat()] = int(count)
         return {"total": int(len(days)), "per_day": per_day, "facets": count_facets(matches, state)}
+
+
+def event_copies(store: Store, request: SearchRequest, event_ids, *, per_event: int = MAX_COPIES_SHOWN
+                 ) -> dict[str, list[dict]]:
+    """The articles matching the request (its query and filters) that belong to these events: up to `per_event` of
+    each, as {id, title, url, source, published}, in no particular order. A digest that read a sample of a long
+    period completes its listed stories with the copies it did not read."""
+    state = state_of(store)
+    out: dict[str, list[dict]] = {}
+    with store.searcher() as searcher:
+        matches = _request_matches(store, searcher, state, request)  # reads every segment's arrays first
+        codes = {state.codes.by_value[("e", e)]: e for e in set(event_ids) if ("e", e) in state.codes.by_value}
+        if not codes:
+            return out
+        wanted = np.fromiter(codes, dtype=np.int32)
+        for leaf, _, ids in matches:
+            event = state.segment(leaf.reader()).event[ids]
+            for k in np.flatnonzero(np.isin(event, wanted)).tolist():
+                copies = out.setdefault(codes[int(event[k])], [])
+                if len(copies) < per_event:
+                    copies.append(_copy(leaf, int(ids[k])))
+    return out
 
 
 def date_bounds(store: Store) -> tuple:

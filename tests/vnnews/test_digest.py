@@ -302,3 +302,24 @@ def test_build_digest_rejects_bad_arguments(store, kwargs, field):
     assert caught.value.field == field
     if field == "topic":
         assert "ai, startup, digital_transformation" in caught.value.message
+
+
+def test_a_sampled_digest_lists_every_outlet_of_a_listed_event(tmp_path, model, monkeypatch):
+    """A long period is read as a sample (here: one article a day); a listed story whose event has copies the sample
+    left out still lists them, and `outlets` counts every outlet that told it."""
+    from index.store import Store
+    from vnnews.digest import build as digest_build
+    from vnnews.ingest import prepare_many
+
+    outlets = ["Báo Một", "Báo Hai", "Báo Ba"]
+    copies = [dict(RAISE_A, id=f"copy-{n}", source=name, event_id="ev-raise", published="2026-11-16",
+                   title=f"{RAISE_A['title']} ({name})") for n, name in enumerate(outlets)]
+    with Store(tmp_path / "var") as store:
+        store.upsert(prepare_many(copies + [dict(DRONE, published="2026-11-16")], model))
+        monkeypatch.setattr(digest_build, "MAX_READ", 1)
+        monkeypatch.setattr(digest_build, "MIN_READ_PER_DAY", 1)
+        result = digest.build_digest(store, date_from="2026-11-10", date_to="2026-11-20", limit=5)
+    assert result["read"]["articles"] == 1 and result["read"]["of"] == 4  # one article of that day was read
+    [story] = [s for s in result["stories"] if s["id"].startswith("copy-")]
+    assert sorted(_ids(story)) == ["copy-0", "copy-1", "copy-2"] and story["outlets"] == 3
+    assert {s["source"] for s in story["sources"]} == set(outlets)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from index import search
 from vnnews.digest.features import _article_text
@@ -52,12 +52,15 @@ def _by_count(counter: Counter[str]) -> dict[str, int]:
 
 
 def digest_from_articles(articles: list[dict], *, topic: str | None, province: str | None,
-                         date_from: dt.date, date_to: dt.date, limit: int = 10, counts: dict | None = None) -> dict:
+                         date_from: dt.date, date_to: dt.date, limit: int = 10, counts: dict | None = None,
+                         copies: Callable[[set[str]], dict[str, list[dict]]] | None = None) -> dict:
     """The digest of these articles over date_from..date_to (articles outside the period or filter are left out).
 
     `counts` (from `index.search.count_matches`) are the period's figures over every match when `articles` is a
     bounded sample of them: the totals, days, provinces and sources then come from `counts`, the stories and key
-    terms from the sample, and the digest says how many it read."""
+    terms from the sample, and the digest says how many it read. `copies` (event ids → their articles, from
+    `index.search.event_copies`) completes the listed stories with the copies of their events the sample left out,
+    so a story lists, and `outlets` counts, every outlet that told it."""
     topic = validate_topic(topic or None)
     limit = _check_limit(limit)
     _check_period(date_from, date_to)
@@ -119,10 +122,13 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
             "topics": list(dict.fromkeys(t for a in members for t in a.get("topics") or [])),
             "provinces": list(dict.fromkeys(p for a in members for p in a.get("provinces") or [])),
             "score": round(score, 3),
+            "outlets": len([o for o in outlets if o]),
             "_order": (-score, -len(members), lead.get("title") or ""),
+            "_events": {a["event_id"] for a in members if a.get("event_id")},
         })
     stories.sort(key=lambda s: s.pop("_order"))
     stories = stories[:limit]
+    _complete_events(stories, copies, date_from, date_to)
     for story in stories:
         story["summary"] = summarize(*story["summary"])
 
@@ -142,6 +148,24 @@ def digest_from_articles(articles: list[dict], *, topic: str | None, province: s
         # Stories and key terms come from a sample spread over the period: say so, with its size.
         out["read"] = {"articles": len(chosen), "of": counts["total"], "per_day_at_most": counts.get("per_day_cap")}
     return out
+
+
+def _complete_events(stories: list[dict], copies, date_from: dt.date, date_to: dt.date) -> None:
+    """Add to each listed story the copies of its events that were not read (within the period), and count its
+    outlets again; drop the stories' working keys."""
+    events = [story.pop("_events") for story in stories]
+    found = copies(set().union(*events)) if copies and any(events) else {}
+    for story, story_events in zip(stories, events):
+        known = {s["id"] for s in story["sources"]}
+        more = [c for e in sorted(story_events) for c in found.get(e, ()) if c["id"] not in known]
+        more = [c for c in more if c["published"] and date_from.isoformat() <= c["published"] <= date_to.isoformat()]
+        if not more:
+            continue
+        story["sources"] += [{"source": c["source"], "title": c["title"], "url": c["url"], "id": c["id"],
+                              "published": c["published"]} for c in more]
+        story["sources"].sort(key=lambda s: (s["published"], s["id"] or ""))
+        story["published"] = story["sources"][0]["published"]
+        story["outlets"] = len({s["source"] for s in story["sources"] if s["source"]})
 
 
 def _as_date(value: Any, field: str) -> dt.date | None:
@@ -176,4 +200,5 @@ def build_digest(store, *, topic=None, province=None, date_from=None, date_to=No
     counts["per_day_cap"] = cap = max(MIN_READ_PER_DAY, -(-MAX_READ // days))
     articles = list(search.iter_articles(store, request, per_day=cap))
     return digest_from_articles(articles, topic=topic, province=province, date_from=date_from, date_to=date_to,
-                                limit=limit, counts=counts)
+                                limit=limit, counts=counts,
+                                copies=lambda events: search.event_copies(store, request, events))
