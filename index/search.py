@@ -2,9 +2,10 @@
 
 `search(store, request)` returns the API's JSON. The ranking is a pure function of the query and the index: every
 matching article is scored (no top-k shortcuts: whoosh's `replace()` drops a sub-query's share of the score once a
-page is full, so scores used to depend on the page size), then ordered by score, newer first, then id. With `collapse` (the default), copies of one event at
-several outlets (a shared event id, given by the feed poller) are one entry of that ranking, shown by its first copy
-with the others listed under it; the total and the facets still count every matching article.
+page is full, so scores used to depend on the page size), then ordered by score, newer first, then id. With
+`collapse` (the default), copies of one event at several outlets (a shared event id, given by the feed poller) are
+one entry of that ranking, shown by its first copy with the others listed under it; the total and the facets still
+count every matching article.
 """
 
 from __future__ import annotations

@@ -293,8 +293,9 @@ def cmd_serve(args) -> int:
     model = ensure_model(model_path)
     with Store(data_dir) as store:
         if args.demo and demo.should_load(data_dir, store.count()):
-            _say(f"The data directory {data_dir} is new: loading the demo corpus, articles we wrote ({corpus.CORPUS_DIR}), "
-                 "each marked as demo; `vnnews demo remove` removes them all, `--no-demo` starts without them...")
+            _say(f"The data directory {data_dir} is new: loading the demo corpus, articles we wrote "
+                 f"({corpus.CORPUS_DIR}), each marked as demo; `vnnews demo remove` removes them all, `--no-demo` "
+                 "starts without them...")
             summary = demo.load_demo(store, model, model_path, data_dir, corpus.corpus_files())
             _say(f"  {summary.added} demo articles indexed in {summary.seconds:.0f} s")
         count = store.count()

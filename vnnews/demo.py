@@ -75,8 +75,10 @@ def load_demo(store, model, model_path: Path, data_dir: str | Path, files: list[
     """Index the demo corpus, marked, and list its ids in DEMO_FILE (written first: an interrupted load can still
     be removed). Returns the ingest summary."""
     from vnnews.ingest import ingest_records
+    from vnnews.records import derive_id
 
-    ids = [record["id"] for _, record in demo_records(files) if isinstance(record, dict) and record.get("id")]
+    ids = [(record.get("id") or "").strip() or derive_id(record)  # the id the ingest will give it
+           for _, record in demo_records(files) if isinstance(record, dict)]
     _write_state(data_dir, DemoState(ids=ids, loaded=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
     return ingest_records(store, demo_records(files), model, model_path)
 
