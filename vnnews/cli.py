@@ -331,12 +331,15 @@ def cmd_demo(args) -> int:
     data_dir = settings.data_dir(args.data_dir)
     if args.action == "remove":
         state = demo.demo_state(data_dir)
-        if state is None or not state.present:
+        removed = 0
+        has_index = (data_dir / "index").is_dir()
+        if has_index and (state is None or state.present):  # no record at all: an older version may have loaded it
+            with Store(data_dir, create=False) as store:
+                removed = demo.remove_demo(store, data_dir, corpus.corpus_files())
+                left = store.count()
+        if not removed:
             print(f"no demo articles in {data_dir}: nothing to remove")
             return 0
-        with Store(data_dir, create=False) as store:
-            removed = demo.remove_demo(store, data_dir)
-            left = store.count()
         print(f"removed {removed} demo articles from {data_dir}; the index now holds {left} articles, and "
               "`vnnews serve` will not load the demo again (`vnnews demo load` brings it back)")
         return 0

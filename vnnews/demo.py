@@ -83,14 +83,38 @@ def load_demo(store, model, model_path: Path, data_dir: str | Path, files: list[
     return ingest_records(store, demo_records(files), model, model_path)
 
 
-def remove_demo(store, data_dir: str | Path) -> int:
+def remove_demo(store, data_dir: str | Path, files: list[Path] | None = None) -> int:
     """Delete the demo articles still in the index (not those the user replaced since); returns how many. The note
-    left in DEMO_FILE keeps `vnnews serve` from loading the demo again."""
+    left in DEMO_FILE keeps `vnnews serve` from loading the demo again.
+
+    A data directory filled by an older version has no DEMO_FILE and unmarked demo articles: with `files` (the demo
+    corpus), those are found as the corpus ids whose stored title is still the corpus title."""
     state = demo_state(data_dir)
-    if state is None or not state.present:
+    if state is not None and state.present:
+        doomed = [i for i in state.ids if (store.get(i) or {}).get("demo")]
+    elif state is None and files:
+        doomed = _unmarked_demo_ids(store, files)
+        if not doomed:
+            return 0
+        state = DemoState(ids=doomed, loaded="")
+    else:
         return 0
-    marked = [i for i in state.ids if (store.get(i) or {}).get("demo")]
-    removed = store.delete_many(marked)
+    removed = store.delete_many(doomed)
     _write_state(data_dir, DemoState(ids=[], loaded=state.loaded,
                                      removed=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
     return removed
+
+
+def _unmarked_demo_ids(store, files: list[Path]) -> list[str]:
+    from nlp.normalize import normalize
+    from vnnews.records import derive_id
+
+    found = []
+    for _, record in demo_records(files):
+        if not isinstance(record, dict):
+            continue
+        article_id = (record.get("id") or "").strip() or derive_id(record)
+        stored = store.get(article_id)
+        if stored is not None and stored["title"] == normalize((record.get("title") or "").strip()):
+            found.append(article_id)
+    return found

@@ -50,6 +50,19 @@ def test_demo_is_marked_removed_by_one_call_and_not_loaded_again(tmp_path, model
         assert store.count() == 0 and not demo.should_load(data_dir, 0)  # removed once: never back by itself
 
 
+def test_an_unmarked_demo_of_an_older_version_is_found_by_id_and_title(tmp_path, model, model_path):
+    """Before demo.json, the demo was loaded unmarked: its articles are the corpus ids whose stored title is still
+    the corpus title; the user's article under a demo id (another title) stays."""
+    data_dir = tmp_path / "var"
+    records = [("old", r) for r in DEMO[:2]] + [("mine", dict(DEMO[2], title="Bài của tôi"))]
+    with Store(data_dir) as store:
+        ingest_records(store, iter(records), model, model_path, workers=1)
+        assert demo.demo_state(data_dir) is None and not demo.should_load(data_dir, store.count())
+        assert demo.remove_demo(store, data_dir, [_demo_file(tmp_path)]) == 2
+        assert [a["id"] for a in _all(store)] == ["demo-3"]
+    assert demo.demo_state(data_dir).removed
+
+
 def test_demo_is_not_loaded_where_feeds_or_articles_are(tmp_path):
     assert not demo.should_load(tmp_path, 1)
     (tmp_path / demo.FEEDS_FILE).write_bytes(b"")
