@@ -254,7 +254,8 @@ def event_copies(store: Store, request: SearchRequest, event_ids, *, per_event: 
     out: dict[str, list[dict]] = {}
     with store.searcher() as searcher:
         matches = _request_matches(store, searcher, state, request)  # reads every segment's arrays first
-        codes = {state.codes.by_value[("e", e)]: e for e in set(event_ids) if ("e", e) in state.codes.by_value}
+        found = {e: state.codes.find("e", e) for e in set(event_ids)}
+        codes = {code: e for e, code in found.items() if code is not None}
         if not codes:
             return out
         wanted = np.fromiter(codes, dtype=np.int32)

@@ -34,6 +34,11 @@ class Codes:
                 self.values[kind].append(name)
             return self.by_value[key]
 
+    def find(self, kind: str, name: str) -> int | None:
+        """The code of a value any segment read so far holds; None when none does."""
+        with self.lock:
+            return self.by_value.get((kind, name))
+
 
 class SegmentArrays:
     """One immutable segment's per-article values as arrays: topic bits, source code, province codes (CSR), event

@@ -75,10 +75,9 @@ def load_demo(store, model, model_path: Path, data_dir: str | Path, files: list[
     """Index the demo corpus, marked, and list its ids in DEMO_FILE (written first: an interrupted load can still
     be removed). Returns the ingest summary."""
     from vnnews.ingest import ingest_records
-    from vnnews.records import derive_id
+    from vnnews.records import record_id
 
-    ids = [(record.get("id") or "").strip() or derive_id(record)  # the id the ingest will give it
-           for _, record in demo_records(files) if isinstance(record, dict)]
+    ids = [record_id(record) for _, record in demo_records(files) if isinstance(record, dict)]
     _write_state(data_dir, DemoState(ids=ids, loaded=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
     return ingest_records(store, demo_records(files), model, model_path)
 
@@ -94,26 +93,25 @@ def remove_demo(store, data_dir: str | Path, files: list[Path] | None = None) ->
         doomed = [i for i in state.ids if (store.get(i) or {}).get("demo")]
     elif state is None and files:
         doomed = _unmarked_demo_ids(store, files)
-        if not doomed:
-            return 0
-        state = DemoState(ids=doomed, loaded="")
     else:
         return 0
+    if not doomed and state is None:
+        return 0  # nothing of an older demo here: leave no note either
     removed = store.delete_many(doomed)
-    _write_state(data_dir, DemoState(ids=[], loaded=state.loaded,
+    _write_state(data_dir, DemoState(ids=[], loaded=state.loaded if state else "",
                                      removed=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
     return removed
 
 
 def _unmarked_demo_ids(store, files: list[Path]) -> list[str]:
     from nlp.normalize import normalize
-    from vnnews.records import derive_id
+    from vnnews.records import record_id
 
     found = []
     for _, record in demo_records(files):
         if not isinstance(record, dict):
             continue
-        article_id = (record.get("id") or "").strip() or derive_id(record)
+        article_id = record_id(record)
         stored = store.get(article_id)
         if stored is not None and stored["title"] == normalize((record.get("title") or "").strip()):
             found.append(article_id)

@@ -73,6 +73,12 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def record_id(record: dict[str, Any]) -> str:
+    """The id a record is stored under: its `id`, stripped, else one derived from it (`derive_id`)."""
+    value = record.get("id")
+    return value.strip() if isinstance(value, str) and value.strip() else derive_id(record)
+
+
 def derive_id(record: dict[str, Any]) -> str:
     """An id for a record without one: from its url if any, else from a hash of title and body."""
     url = record.get("url")
@@ -117,7 +123,7 @@ def article_from_dict(record: Any, *, labeled: bool = False) -> Article:
         raise InvalidInput("`title` is missing or empty; every article needs a title", field="title")
     if not body and not lead:
         raise InvalidInput("`body` is missing or empty; send the article text in `body`", field="body")
-    article_id = (record.get("id") or "").strip() or derive_id(record)
+    article_id = record_id(record)
     if len(article_id) > 200:
         raise InvalidInput("`id` is longer than 200 characters", field="id")
     event_id = (record.get("event_id") or "").strip()
