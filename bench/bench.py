@@ -7,6 +7,7 @@ percentiles over a fixed list of realistic queries (with and without tone marks,
 from __future__ import annotations
 
 import argparse
+import random
 import resource
 import shutil
 import statistics
@@ -41,6 +42,27 @@ QUERIES = [
     ("cong an", {"province": "Hồ Chí Minh", "sort": "date"}), ("", {"source": "Báo A", "sort": "date"}),
     ("học sinh", {"page": "3"}),
 ]
+
+
+def fresh_queries(n: int, *, seed: int = 11) -> list[str]:
+    """`n` queries nobody asked before: two to four consecutive words of the titles of random articles among the
+    first 20,000 of the sample (in every index the benchmarks build), every other one without tone marks. Asked once
+    each, they show what a query costs when its terms are not in the server's postings cache yet."""
+    from nlp.fold import fold
+
+    rng = random.Random(seed)
+    wanted = set(rng.sample(range(20000), n))
+    out = []
+    for number, record in enumerate(vietnews(20000)):
+        if number not in wanted:
+            continue
+        words = [w for w in record["title"].split() if any(c.isalpha() for c in w)]
+        size = min(len(words), rng.randint(2, 4))
+        start = rng.randrange(len(words) - size + 1) if words else 0
+        query = " ".join(w.strip(",.:;!?\"'()“”‘’") for w in words[start:start + size])
+        out.append(fold(query) if len(out) % 2 else query)
+    rng.shuffle(out)
+    return out
 
 
 class MemorySampler:

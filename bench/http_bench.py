@@ -2,8 +2,9 @@
 
 Starts `vnnews serve` on the index in DATA_DIR (built by `python bench/bench.py N --data-dir DATA_DIR`) with 8 server
 threads, and prints: seconds from start to /api/health answering, the first search's latency, query latency
-p50/p95/p99 (facets and snippets included) over bench.py's query mix and over its tone-less queries alone with 8
-clients at once (every server thread busy), the server's anonymous memory and PSS (from /proc) after the mix, and
+p50/p95/p99 (facets and snippets included) with 8 clients at once (every server thread busy): first over queries
+nobody asked before (words of random titles, each asked once: no cache has their terms), then over bench.py's query
+mix and over its tone-less queries alone, the server's anonymous memory and PSS (from /proc) after the mix, and
 the time and memory of digests without a topic over 31, 183 and 366 days.
 """
 
@@ -22,7 +23,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench import QUERIES, percentile  # noqa: F401  (bench.py beside this file)
+from bench import QUERIES, fresh_queries, percentile  # bench.py beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 TONELESS = [q for q in QUERIES if isinstance(q, str) and q.isascii() and '"' not in q and " OR " not in q]
@@ -86,6 +87,8 @@ def main() -> None:
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--fresh", type=int, default=200,
+                        help="queries nobody asked before (words of random titles), each asked once, before the mix")
     args = parser.parse_args()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -106,9 +109,10 @@ def main() -> None:
         report = {"start_to_health_s": round(time.perf_counter() - started, 2)}
         report["first_search_ms"] = round(_get(_url(base, "khởi nghiệp Đà Nẵng"))[0], 1)
         report["memory_after_start"] = _memory(server.pid)
+        fresh = _concurrent(base, fresh_queries(args.fresh), args.clients)
         mix = _concurrent(base, QUERIES * args.rounds, args.clients)
         toneless = _concurrent(base, TONELESS * args.rounds, args.clients)
-        for name, values in (("mix", mix), ("toneless", toneless)):
+        for name, values in (("fresh", fresh), ("mix", mix), ("toneless", toneless)):
             report[f"{name}_ms"] = {"n": len(values), "p50": round(percentile(values, 50), 1),
                                     "p95": round(percentile(values, 95), 1), "p99": round(percentile(values, 99), 1),
                                     "max": round(max(values), 1)}

@@ -10,29 +10,39 @@ the whole index, same field lengths, term and field boosts); the tests compare t
 
 from __future__ import annotations
 
+import io
+import mmap
+import pickle
+import struct
+import zlib
+
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import ListMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.scoring import BM25F
 from whoosh.util.times import datetime_to_long
 
-from index.state import SegmentArrays
+from index.state import PostingsCache, SegmentArrays
 
 _BM25 = BM25F()
 B, K1 = _BM25.B, _BM25.K1
 
 
 class Segment:
-    """One segment's reader and arrays for one query: postings read once per term, whatever the tree repeats."""
+    """One segment's reader and arrays for one query: postings read once per term, whatever the tree repeats, and
+    kept in the index's shared postings cache (when given) for the next queries of every thread."""
 
-    def __init__(self, searcher, leaf, arrays: SegmentArrays):
+    def __init__(self, searcher, leaf, arrays: SegmentArrays, cache: PostingsCache | None = None):
         self.top = searcher
         self.reader = leaf.reader()
         self.arrays = arrays
         self.n = self.reader.doc_count_all()
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._live: np.ndarray | None = None
+        self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._cache = cache
+        segment = self.reader.segment()
+        self._segment_id = segment.segment_id() if segment is not None else None
 
     def live(self) -> np.ndarray:
         """True for every document not deleted."""
@@ -44,36 +54,84 @@ class Segment:
             self._live = live
         return self._live
 
+    def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(matches, unboosted score) of a term over this segment, computed once per query: the match tree and the
+        score tree share most terms. The arrays are shared: callers never change them in place."""
+        key = (field, text)
+        found = self._terms.get(key)
+        if found is None:
+            found = self._terms[key] = _unboosted(self, field, text)
+        return found
+
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment, deleted documents included."""
         key = (field, text)
-        if key not in self._postings:
-            self._postings[key] = _read_postings(self.reader, field, text)
-        return self._postings[key]
+        found = self._postings.get(key)
+        if found is None:
+            shared = (self._segment_id, field, text) if self._cache is not None and self._segment_id else None
+            found = self._cache.get(shared) if shared else None
+            if found is None:
+                found = _read_postings(self.reader, field, text)
+                if shared:
+                    self._cache.put(shared, found)
+            self._postings[key] = found
+        return found
 
 
 def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers as int32, term weights as float32: whoosh keeps them as 32-bit floats) of one term."""
     if (field, text) not in reader:
-        return np.empty(0, dtype=np.int64), np.empty(0)
-    raw = reader._terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format)
-    ids: list = []
-    weights: list = []
-    if isinstance(raw, W3LeafMatcher):
-        while raw.is_active():
-            raw._read_ids()
-            raw._read_weights()
-            ids.extend(raw._ids)
-            weights.extend(raw._weights)
-            raw._next_block()
-    elif isinstance(raw, ListMatcher):
-        ids.extend(raw._ids)
-        weights.extend(raw._weights if raw._weights is not None else [1.0] * len(raw._ids))
-    else:  # another matcher kind: posting by posting
-        while raw.is_active():
-            ids.append(raw.id())
-            weights.append(raw.weight())
-            raw.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=float)
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+    terms = reader._terms
+    tbytes = reader._text_to_bytes(field, text)
+    info = terms.term_info(field, tbytes)
+    postfile = terms._postfile
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
+    if isinstance(getattr(postfile, "_buf", None), (bytes, memoryview, mmap.mmap)):
+        return _read_blocks(postfile._buf, *info.extent())
+    raw = terms.matcher(field, tbytes, reader.schema[field].format)  # another kind of file: whoosh's own matcher
+    ids, weights = [], []
+    while raw.is_active():
+        ids.append(raw.id())
+        weights.append(raw.weight())
+        raw.next()
+    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
+
+
+_BLOCK_LENGTH = struct.Struct("!i")  # whoosh's int: a block's byte length, negative for a term's last block
+
+
+def _read_blocks(buf, offset: int, _length) -> tuple[np.ndarray, np.ndarray]:
+    """A term's posting blocks, read straight from the segment's mapped postings file (whoosh's W3 layout: a 4-byte
+    magic, then per block its byte length, a pickled info tuple and the zlib-compressed pickle of (delta-coded ids,
+    weights, values)). whoosh's matcher reads the same blocks through a Python file object, a few bytes a call.
+    The walk ends at the block marked last, as whoosh's does (the term info's length is not used: whoosh decodes it
+    as a tuple)."""
+    if bytes(buf[offset:offset + 4]) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a whoosh posting list at offset {offset}")
+    position = offset + 4
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    while True:
+        size = _BLOCK_LENGTH.unpack(buf[position:position + 4])[0]
+        last, size = size < 0, abs(size)
+        block = io.BytesIO(buf[position + 4:position + 4 + size])
+        count, _, _, compression, _, _ = pickle.load(block)
+        data = block.read()
+        ids, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        id_parts.append(np.cumsum(np.array(ids, dtype=np.int64)))  # ids are delta-coded within a block
+        if weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.array(weights, dtype=np.float32))
+        if last:
+            break
+        position += 4 + size
+    return np.concatenate(id_parts).astype(np.int32), np.concatenate(weight_parts)
 
 
 def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
@@ -89,11 +147,12 @@ def _eval(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
         parts = [_eval(child, seg) for child in q.subqueries]
         if not parts:
             return _none(seg)
-        return np.logical_or.reduce([m for m, _ in parts]), np.sum([s for _, s in parts], axis=0)
+        mask, score = _combined(parts, np.logical_or)
+        return mask, score
     if isinstance(q, wq.And):
-        parts = [_eval(child, seg) for child in q.subqueries]
-        mask = np.logical_and.reduce([m for m, _ in parts])
-        return mask, np.where(mask, np.sum([s for _, s in parts], axis=0), 0.0)
+        mask, score = _combined([_eval(child, seg) for child in q.subqueries], np.logical_and)
+        score[~mask] = 0.0
+        return mask, score
     if isinstance(q, wq.AndMaybe):
         (a_mask, a_score), (_, b_score) = _eval(q.a, seg), _eval(q.b, seg)
         return a_mask, np.where(a_mask, a_score + b_score, 0.0)
@@ -114,21 +173,47 @@ def _eval(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     raise TypeError(f"the array engine does not evaluate {type(q).__name__} queries")
 
 
+def _combined(parts: list[tuple[np.ndarray, np.ndarray]], join) -> tuple[np.ndarray, np.ndarray]:
+    """The parts' masks joined (or / and) and their scores summed, into new arrays (parts may be shared)."""
+    mask, score = parts[0][0].copy(), parts[0][1].copy()
+    for part_mask, part_score in parts[1:]:
+        join(mask, part_mask, out=mask)
+        score += part_score
+    return mask, score
+
+
 def _none(seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(seg.n, dtype=bool), np.zeros(seg.n)
 
 
+def _average_length(searcher, field: str) -> float:
+    """whoosh's average field length over the whole index, kept on the searcher (whoosh sums every segment's lengths
+    on each call; a searcher is reopened whenever the index changes)."""
+    cache = searcher.__dict__.setdefault("_vnnews_average_lengths", {})
+    found = cache.get(field)
+    if found is None:
+        found = cache[field] = searcher.avg_field_length(field) or 1
+    return found
+
+
 def _term(q: wq.Term, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
-    ids, weights = seg.postings(q.fieldname, q.text)
+    mask, score = seg.term(q.fieldname, q.text)
+    return mask, (score * q.boost if q.boost != 1 else score)
+
+
+def _unboosted(seg: Segment, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(matches, BM25F score at boost 1) of one term over the segment's documents."""
+    ids, weights = seg.postings(field, text)
     mask, score = _none(seg)
     if not len(ids):
         return mask, score
     mask[ids] = True
-    if seg.top.schema[q.fieldname].scorable:
-        idf = seg.top.idf(q.fieldname, q.text)
-        average = seg.top.avg_field_length(q.fieldname) or 1
-        lengths = seg.arrays.lengths(seg.reader, q.fieldname)[ids]
-        score[ids] = q.boost * idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+    weights = weights.astype(float)
+    if seg.top.schema[field].scorable:
+        idf = seg.top.idf(field, text)
+        average = _average_length(seg.top, field)
+        lengths = seg.arrays.lengths(seg.reader, field)[ids]
+        score[ids] = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
     else:
-        score[ids] = q.boost * weights
+        score[ids] = weights
     return mask, score

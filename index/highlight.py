@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from nlp.fold import fold
 from nlp.segment import sentences
@@ -17,9 +18,12 @@ SNIPPET_CHARS = 260
 _SCAN_CHARS = 20000  # a match past this point of a very long body is not worth the scan
 
 
+_fold_word = lru_cache(maxsize=2**16)(fold)  # words repeat across sentences and articles: fold each once
+
+
 def _hit(word: str, terms: frozenset[str]) -> bool:
     """A word matches a toned term exactly (case aside) or a tone-less term in any tone."""
-    return word.lower() in terms or fold(word) in terms
+    return word.lower() in terms or _fold_word(word) in terms
 
 
 def _marked(text: str, terms: frozenset[str]) -> tuple[str, int]:
@@ -59,7 +63,11 @@ def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int 
     if not terms:
         return html.escape(_clip(candidates[0] if candidates else "", frozenset(), limit))
     scored = []
+    folded_terms = {fold(t) for t in terms}
     for position, sentence in enumerate(candidates):
+        folded = fold(sentence)  # one pass over the sentence; a sentence without any term's folded form is skipped
+        if not any(t in folded for t in folded_terms):
+            continue
         found = {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
         if found:
             scored.append((-len(found), position, sentence))

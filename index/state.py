@@ -7,6 +7,7 @@ and closing a store drops it. Segments are immutable, so their arrays are read o
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -105,6 +106,49 @@ class SegmentArrays:
             return self._ids
 
 
+class PostingsCache:
+    """Decoded posting lists (document numbers, weights) of recently asked terms, per segment, shared by every
+    thread: segments never change, so an entry is right for as long as its segment lives. Bounded in bytes, least
+    recently used out first. A term of a common query ("hà", "nội") is decoded from whoosh's pickled blocks once,
+    not on every query."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, postings: tuple[np.ndarray, np.ndarray]) -> None:
+        size = _ENTRY_OVERHEAD + sum(a.nbytes for a in postings)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = postings
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, old = self._entries.popitem(last=False)
+                self.bytes -= _ENTRY_OVERHEAD + sum(a.nbytes for a in old)
+
+    def prune(self, live: set[str]) -> None:
+        """Forget the entries of segments that merges have removed."""
+        with self._lock:
+            for key in [k for k in self._entries if k[0] not in live]:
+                self.bytes -= _ENTRY_OVERHEAD + sum(a.nbytes for a in self._entries.pop(key))
+
+
+_ENTRY_OVERHEAD = 400  # bytes of a cache entry besides its two arrays (key, tuple, array headers), roughly
+POSTINGS_CACHE_MB = 128
+
+
 class IndexState:
     """The search layer's state for one open index."""
 
@@ -115,6 +159,8 @@ class IndexState:
         self.vocabulary = None
         self.vocabulary_lock = threading.Lock()
         self.rebuilding = False
+        self.postings = PostingsCache(POSTINGS_CACHE_MB * 2**20)
+        self._live: set[str] | None = None  # the segments at the last prune
 
     def segment(self, reader) -> SegmentArrays:
         """The arrays of the segment behind a leaf reader, read on first use; segments gone in a merge are dropped
@@ -129,10 +175,14 @@ class IndexState:
         return cached
 
     def prune(self, live: set[str]) -> None:
-        """Forget the arrays of segments that merges have removed."""
+        """Forget the arrays (and cached postings) of segments that merges have removed."""
+        if live == self._live:
+            return
+        self._live = set(live)
         with self.segments_lock:
             for key in [k for k in self.segments if k.split(":")[0] not in live]:
                 del self.segments[key]
+        self.postings.prune(live)
 
 
 def state_of(store) -> IndexState:

@@ -23,12 +23,27 @@ def _build_table() -> dict[int, str]:
 _TABLE = _build_table()
 
 
+_PLAIN: set[str] = set()  # non-ASCII characters folding leaves as they are (quotes, dashes, CJK ...), met so far
+
+
+def _all_plain(text: str) -> bool:
+    """True when every non-ASCII character left in `text` is one folding keeps (no combining mark, no
+    decomposition): the common case of a sentence with curly quotes or a dash, which then skips the slow path."""
+    for char in set(text) - _PLAIN:
+        if char.isascii():
+            continue
+        if unicodedata.combining(char) or unicodedata.normalize("NFD", char) != char:
+            return False
+        _PLAIN.add(char)
+    return True
+
+
 def fold(text: str) -> str:
     """Lower-case and drop tone marks and diacritics, đ → d: ``fold("Đà Nẵng")`` → ``'da nang'``."""
     if text.isascii():
         return text.lower()
     text = text.translate(_TABLE)
-    if not text.isascii():
+    if not text.isascii() and not _all_plain(text):
         # Decomposed input (NFD) or rarer letters: strip whatever combining marks remain.
         text = unicodedata.normalize("NFD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))

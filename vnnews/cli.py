@@ -313,10 +313,21 @@ def cmd_serve(args) -> int:
     print(f"  digest page:  http://{host}:{args.port}/digest", flush=True)
     print(f"  API:          http://{host}:{args.port}/api/health  (description: /api/openapi.json)", flush=True)
     print(f"  write key:    {key}  ({origin}); send it as 'Authorization: Bearer <key>'", flush=True)
+    if args.processes > 1:
+        print(f"  processes:    {args.processes}, {args.threads} threads each (--processes, --threads)", flush=True)
     from feeds.poller import start_background  # the feeds of this data directory, polled while serving
-    start_background(data_dir, app.extensions["vnnews"].store, app.extensions["vnnews"].model, say=_say)
-    web.serve(app, host=args.host, port=args.port, threads=args.threads)
+
+    services = app.extensions["vnnews"]
+    web.serve(app, host=args.host, port=args.port, threads=args.threads, processes=args.processes,
+              after_fork=lambda: start_background(data_dir, services.store, services.model, say=_say))
     return 0
+
+
+def _processes(value: str) -> int:
+    try:
+        return settings.processes(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _data_dir_flag(args) -> str:
@@ -433,7 +444,10 @@ def build_parser() -> argparse.ArgumentParser:
     # A string default is converted by `type` only when `serve` runs: VNNEWS_THREADS=abc fails there, as a usage
     # error naming the option, and never in `vnnews --help`.
     p.add_argument("--threads", type=int, default=str(settings.from_env("THREADS")),
-                   help="worker threads of the server (default 8, env VNNEWS_THREADS)")
+                   help="worker threads of each serving process (default 2, env VNNEWS_THREADS)")
+    p.add_argument("--processes", type=_processes, default=str(settings.from_env("PROCESSES")),
+                   help="serving processes sharing the port: a number, or auto (default: one per core, at most 4, "
+                        "on Linux; env VNNEWS_PROCESSES)")
     p.add_argument("--no-demo", dest="demo", action="store_false",
                    help="never load the demo corpus (by default it is loaded into a new, empty data directory)")
     p.set_defaults(func=cmd_serve)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,8 @@ SETTINGS = (
     Setting("API_KEY", "", "bearer key required by POST/DELETE /api/articles (env VNNEWS_API_KEY); empty refuses writes"),
     Setting("MAX_CONTENT_LENGTH", 10 * 1024 * 1024, "largest request body in bytes; larger → 413"),
     Setting("MAX_PER_PAGE", 100, "largest per_page a search may ask for"),
-    Setting("THREADS", 8, "worker threads of the production server (waitress)"),
+    Setting("THREADS", 2, "worker threads of each serving process (waitress)"),
+    Setting("PROCESSES", "auto", "serving processes; auto: one per core, at most 4, on Linux (elsewhere 1)"),
     Setting("SHARED_DATA", str(SHARED_DATA),
             "folder of the real articles behind corpus/real/ (env VNNEWS_SHARED_DATA); only `vnnews train` reads it"),
 )
@@ -39,6 +41,26 @@ def from_env(name: str, fallback: object = None) -> object:
     """A setting from VNNEWS_<NAME>, else its default (or `fallback`)."""
     default = next((s.default for s in SETTINGS if s.name == name), fallback)
     return os.environ.get(f"VNNEWS_{name}", default)
+
+
+MAX_AUTO_PROCESSES = 4  # each process holds its own copy of what it writes (about 400 MB at 100,000 articles)
+
+
+def processes(value: object = None) -> int:
+    """Serving processes: a whole number ≥ 1, or "auto" (one per core, at most MAX_AUTO_PROCESSES, on Linux where
+    forking a loaded process is safe; 1 elsewhere)."""
+    value = from_env("PROCESSES") if value is None else value
+    if str(value).strip().lower() == "auto":
+        if not sys.platform.startswith("linux"):
+            return 1
+        return max(1, min(MAX_AUTO_PROCESSES, len(os.sched_getaffinity(0))))
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"processes must be a whole number of at least 1 or 'auto', not {value!r}")
+    return number
 
 
 def data_dir(explicit: str | None = None) -> Path:
