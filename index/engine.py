@@ -15,6 +15,7 @@ import mmap
 import pickle
 import struct
 import zlib
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
@@ -39,7 +40,7 @@ class Segment:
         self.n = self.reader.doc_count_all()
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._live: np.ndarray | None = None
-        self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._terms: dict[tuple[str, str], Sparse] = {}
         self._cache = cache
         segment = self.reader.segment()
         self._segment_id = segment.segment_id() if segment is not None else None
@@ -54,9 +55,9 @@ class Segment:
             self._live = live
         return self._live
 
-    def term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(matches, unboosted score) of a term over this segment, computed once per query: the match tree and the
-        score tree share most terms. The arrays are shared: callers never change them in place."""
+    def term(self, field: str, text: str) -> "Sparse":
+        """A term's postings with their unboosted scores in this segment, computed once per query: the match tree
+        and the score tree share most terms. The arrays are shared: callers never change them in place."""
         key = (field, text)
         found = self._terms.get(key)
         if found is None:
@@ -134,30 +135,55 @@ def _read_blocks(buf, offset: int, _length) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(id_parts).astype(np.int32), np.concatenate(weight_parts)
 
 
+class Sparse(NamedTuple):
+    """A term's result as its postings: document numbers (unique, ascending) and their scores. An Or adds it into a
+    dense array without first spreading it over every document of the segment."""
+
+    ids: np.ndarray
+    score: np.ndarray
+
+
+Result = tuple[np.ndarray, np.ndarray] | Sparse  # dense: (matches, scores) over all documents, 0 where no match
+
+
 def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     """(matches, scores) of a query over the segment's documents (deleted ones never match)."""
-    mask, score = _eval(q, seg)
+    mask, score = _dense(_eval(q, seg), seg)
     return mask & seg.live(), score
 
 
-def _eval(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+def _eval(q: wq.Query, seg: Segment) -> Result:
     if isinstance(q, wq.Term):
         return _term(q, seg)
     if isinstance(q, wq.Or):
-        parts = [_eval(child, seg) for child in q.subqueries]
-        if not parts:
-            return _none(seg)
-        mask, score = _combined(parts, np.logical_or)
+        mask, score = _none(seg)
+        for part in (_eval(child, seg) for child in q.subqueries):
+            if isinstance(part, Sparse):
+                mask[part.ids] = True
+                score[part.ids] += part.score
+            else:
+                mask |= part[0]
+                score += part[1]
         return mask, score
     if isinstance(q, wq.And):
-        mask, score = _combined([_eval(child, seg) for child in q.subqueries], np.logical_and)
+        parts = [_dense(_eval(child, seg), seg) for child in q.subqueries]
+        mask, score = parts[0][0].copy(), parts[0][1].copy()
+        for part_mask, part_score in parts[1:]:
+            mask &= part_mask
+            score += part_score
         score[~mask] = 0.0
         return mask, score
     if isinstance(q, wq.AndMaybe):
-        (a_mask, a_score), (_, b_score) = _eval(q.a, seg), _eval(q.b, seg)
-        return a_mask, np.where(a_mask, a_score + b_score, 0.0)
+        a_mask, a_score = _dense(_eval(q.a, seg), seg)
+        b = _eval(q.b, seg)
+        if isinstance(b, Sparse):
+            score = a_score.copy()  # 0 wherever a does not match
+            where = a_mask[b.ids]
+            score[b.ids[where]] += b.score[where]
+            return a_mask, score
+        return a_mask, np.where(a_mask, a_score + b[1], 0.0)
     if isinstance(q, wq.AndNot):
-        (a_mask, a_score), (b_mask, _) = _eval(q.a, seg), _eval(q.b, seg)
+        (a_mask, a_score), (b_mask, _) = _dense(_eval(q.a, seg), seg), _dense(_eval(q.b, seg), seg)
         mask = a_mask & ~b_mask
         return mask, np.where(mask, a_score, 0.0)
     if isinstance(q, wq.Every):
@@ -173,12 +199,13 @@ def _eval(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     raise TypeError(f"the array engine does not evaluate {type(q).__name__} queries")
 
 
-def _combined(parts: list[tuple[np.ndarray, np.ndarray]], join) -> tuple[np.ndarray, np.ndarray]:
-    """The parts' masks joined (or / and) and their scores summed, into new arrays (parts may be shared)."""
-    mask, score = parts[0][0].copy(), parts[0][1].copy()
-    for part_mask, part_score in parts[1:]:
-        join(mask, part_mask, out=mask)
-        score += part_score
+def _dense(result: Result, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+    """A result as (matches, scores) over all the segment's documents."""
+    if not isinstance(result, Sparse):
+        return result
+    mask, score = _none(seg)
+    mask[result.ids] = True
+    score[result.ids] = result.score
     return mask, score
 
 
@@ -196,24 +223,18 @@ def _average_length(searcher, field: str) -> float:
     return found
 
 
-def _term(q: wq.Term, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
-    mask, score = seg.term(q.fieldname, q.text)
-    return mask, (score * q.boost if q.boost != 1 else score)
+def _term(q: wq.Term, seg: Segment) -> Sparse:
+    ids, score = seg.term(q.fieldname, q.text)
+    return Sparse(ids, score * q.boost if q.boost != 1 else score)
 
 
-def _unboosted(seg: Segment, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(matches, BM25F score at boost 1) of one term over the segment's documents."""
+def _unboosted(seg: Segment, field: str, text: str) -> Sparse:
+    """The postings of one term with their BM25F scores at boost 1."""
     ids, weights = seg.postings(field, text)
-    mask, score = _none(seg)
-    if not len(ids):
-        return mask, score
-    mask[ids] = True
     weights = weights.astype(float)
-    if seg.top.schema[field].scorable:
-        idf = seg.top.idf(field, text)
-        average = _average_length(seg.top, field)
-        lengths = seg.arrays.lengths(seg.reader, field)[ids]
-        score[ids] = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
-    else:
-        score[ids] = weights
-    return mask, score
+    if not len(ids) or not seg.top.schema[field].scorable:
+        return Sparse(ids, weights)
+    idf = seg.top.idf(field, text)
+    average = _average_length(seg.top, field)
+    lengths = seg.arrays.lengths(seg.reader, field)[ids]
+    return Sparse(ids, idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))

@@ -53,6 +53,33 @@ def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
     return ("… " if start else "") + piece + " …"
 
 
+@lru_cache(maxsize=256)
+def _folded_pattern(terms: frozenset[str]) -> re.Pattern:
+    """A word whose folded form is one of the terms' folded forms."""
+    folded = sorted({fold(t) for t in terms}, key=lambda t: (-len(t), t))
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, folded)) + r")(?!\w)")
+
+
+def _may_match(candidates: list[str], terms: frozenset[str]) -> list[tuple[int, str]]:
+    """(position, sentence) of the sentences that have a word whose folded form is a term's: only those can hold a
+    match. Found with one fold and one search over all the text, not sentence by sentence."""
+    text = "\n".join(candidates)
+    folded = fold(text)
+    if len(folded) != len(text):  # decomposed or unusual text: folding changed lengths, go sentence by sentence
+        pattern = _folded_pattern(terms)
+        return [(i, s) for i, s in enumerate(candidates) if pattern.search(fold(s))]
+    hits = [m.start() for m in _folded_pattern(terms).finditer(folded)]
+    out, start, k = [], 0, 0
+    for position, sentence in enumerate(candidates):
+        end = start + len(sentence)
+        while k < len(hits) and hits[k] < start:
+            k += 1
+        if k < len(hits) and hits[k] < end:
+            out.append((position, sentence))
+        start = end + 1
+    return out
+
+
 def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int = SNIPPET_CHARS) -> str:
     """HTML snippet: the sentences (lead first, then body) that match the most distinct query terms.
 
@@ -63,12 +90,9 @@ def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int 
     if not terms:
         return html.escape(_clip(candidates[0] if candidates else "", frozenset(), limit))
     scored = []
-    folded_terms = {fold(t) for t in terms}
-    for position, sentence in enumerate(candidates):
-        folded = fold(sentence)  # one pass over the sentence; a sentence without any term's folded form is skipped
-        if not any(t in folded for t in folded_terms):
-            continue
-        found = {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
+    for position, sentence in _may_match(candidates, terms):
+        words = set(_WORD.findall(sentence.lower()))
+        found = (words & terms) | {w for w in words - terms if _fold_word(w) in terms}  # as _hit, word by word
         if found:
             scored.append((-len(found), position, sentence))
     if not scored:
