@@ -15,6 +15,7 @@ import mmap
 import pickle
 import struct
 import zlib
+from array import array
 from typing import NamedTuple
 
 import numpy as np
@@ -122,11 +123,15 @@ def _read_blocks(buf, offset: int, _length) -> tuple[np.ndarray, np.ndarray]:
         count, _, _, compression, _, _ = pickle.load(block)
         data = block.read()
         ids, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
-        id_parts.append(np.cumsum(np.array(ids, dtype=np.int64)))  # ids are delta-coded within a block
+        # ids are delta-coded within a block: an array of uint32 (index.codec) or, as whoosh writes them, a tuple
+        ids = np.frombuffer(ids, dtype=np.uint32) if isinstance(ids, array) else np.array(ids, dtype=np.int64)
+        id_parts.append(np.cumsum(ids, dtype=np.int64))
         if weights is None:
             weight_parts.append(np.ones(count, dtype=np.float32))
         elif isinstance(weights, float):
             weight_parts.append(np.full(count, weights, dtype=np.float32))
+        elif isinstance(weights, array) and weights.typecode == "f":
+            weight_parts.append(np.frombuffer(weights, dtype=np.float32))
         else:
             weight_parts.append(np.array(weights, dtype=np.float32))
         if last:

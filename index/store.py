@@ -17,7 +17,7 @@ from whoosh.codec import base as whoosh_codec_base
 from whoosh.filedb import compound as whoosh_compound, filestore as whoosh_filestore
 from whoosh.index import LockError
 
-from index import mapped
+from index import mapped, merge
 from index.codec import InlineCodec
 from index.document import IndexDoc, published_datetime
 from index.schema import FACET_SEPARATOR, build_schema
@@ -41,6 +41,7 @@ def _os_random_name(size: int = 28) -> str:
 for _module in (whoosh_codec_base, whoosh_compound, whoosh_filestore, whoosh_writing):
     _module.random_name = _os_random_name
 mapped.install()  # segment files read in place, not copied per reader (index/mapped.py)
+merge.install()  # merged segments' postings streamed in order, not re-sorted (index/merge.py)
 
 
 def merge_tiers(writer, segments: list) -> list:
@@ -50,17 +51,20 @@ def merge_tiers(writer, segments: list) -> list:
     whoosh's own policy (MERGE_SMALL) merged everything below a Fibonacci threshold: with 500-article commits it
     rewrote 8,500 articles at 8,500 and again at 17,000, half of the writer's time in a 20,000-article ingest.
     """
-    from whoosh.reading import SegmentReader
-
     tiers: dict[int, list] = {}
     for segment in segments:
         tiers.setdefault(len(str(max(1, segment.doc_count_all()))), []).append(segment)
     chosen = [segment for tier in tiers.values() if len(tier) >= SEGMENTS_PER_TIER for segment in tier]
     for segment in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
+        merge.merge_segment(writer, segment)
     return [segment for segment in segments if segment not in chosen]
+
+
+def merge_all(writer, segments: list) -> list:
+    """whoosh merge policy: every segment into one (an optimize), streamed as merge_tiers does."""
+    for segment in segments:
+        merge.merge_segment(writer, segment)
+    return []
 
 
 def facet_value(doc: IndexDoc) -> str:
@@ -325,7 +329,7 @@ class Store:
                         writer.update_document(**to_fields(doc))
                 changed = bool(final)
             if optimize:
-                writer.commit(optimize=True)
+                writer.commit(mergetype=merge_all)
             elif changed:
                 writer.commit(mergetype=merge_tiers)
             else:
