@@ -37,8 +37,18 @@ MAX_COPIES_SHOWN = 20  # other copies of an event listed under its hit (`others_
 
 
 def warm(store: Store) -> None:
-    """Build the vocabulary and the segment arrays now (at start-up), not on the first user's query."""
+    """Build the vocabulary and the segment arrays (facets, dates, ids, the scored fields' lengths) now, at start-up,
+    not on the first user's query; a server that forks its serving processes afterwards shares them."""
     search(store, SearchRequest(per_page=1))
+    state = state_of(store)
+    with store.searcher() as searcher:
+        scored = [name for name in searcher.schema.names() if searcher.schema[name].scorable]
+        for leaf, _ in leaves(searcher):
+            reader = leaf.reader()
+            arrays = state.segment(reader)
+            arrays.ids(reader)
+            for name in scored:
+                arrays.lengths(reader, name)
 
 
 Matches = list[tuple[object, int, np.ndarray]]  # (segment searcher, offset, local document numbers) per segment

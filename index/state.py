@@ -11,6 +11,10 @@ from collections import OrderedDict
 
 import numpy as np
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.util.numeric import byte_to_length
+
 from vnnews.labels import TOPICS
 from index.schema import FACET_SEPARATOR
 
@@ -82,11 +86,14 @@ class SegmentArrays:
         self.province_codes = np.array(provinces, dtype=np.int32)
 
     def lengths(self, reader, field: str) -> np.ndarray:
-        """Every document's length in a scored field, as whoosh stores it (one byte, decoded), read on first use."""
+        """Every document's length in a scored field, as whoosh stores it (one byte, decoded; NaN where whoosh has
+        none: such a document has no posting in the field), read on first use."""
         found = self._lengths.get(field)
         if found is None:
-            length = reader.doc_field_length
-            found = np.array([length(d, field, 1) for d in range(len(self.published))], dtype=float)
+            found = _length_column(reader, field, len(self.published))
+            if found is None:  # another kind of segment: document by document, as whoosh reads them
+                length = reader.doc_field_length
+                found = np.array([length(d, field, 1) for d in range(len(self.published))], dtype=float)
             with self._lazy_lock:
                 self._lengths[field] = found
         return found
@@ -147,6 +154,26 @@ class PostingsCache:
 
 _ENTRY_OVERHEAD = 400  # bytes of a cache entry besides its two arrays (key, tuple, array headers), roughly
 POSTINGS_CACHE_MB = 128
+
+
+_BYTE_TO_LENGTH = np.array([np.nan] + [byte_to_length(b) for b in range(1, 256)], dtype=float)
+
+
+def _length_column(reader, field: str, count: int) -> np.ndarray | None:
+    """A field's length column decoded at once: whoosh's W3 segments keep one length byte per document in a numeric
+    column (`_<field>_L`, 0 for none), read here as one slice of the mapped file instead of a call per document."""
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    except AttributeError:
+        return None
+    if column is None:
+        return np.full(count, np.nan)
+    if not isinstance(column, NumericColumn.Reader) or column._fixedlen != 1:
+        return None
+    raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+    codes = np.zeros(count, dtype=np.uint8)
+    codes[:min(count, len(raw))] = raw[:count]
+    return _BYTE_TO_LENGTH[codes]
 
 
 class IndexState:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -27,13 +28,31 @@ class Vocabulary:
 
 
 def _document_frequencies(searcher, field: str) -> dict[str, int]:
-    """Document frequency of every term of a field, summed over segments (reading each segment's lexicon directly
-    is ten times faster than whoosh's merged multi-segment iterator; deleted documents still count, harmlessly)."""
+    """Document frequency of every term of a field, summed over segments (deleted documents still count,
+    harmlessly). Each segment's term table is read raw: a key is the field's number then the term, and the document
+    frequency sits at a fixed place in the value (whoosh's W3 term info, `!BfIBBfII`); decoding every term info
+    with whoosh, inlined postings and all, was most of the start-up at 100,000 articles."""
     totals: dict[bytes, int] = {}
     for leaf, _ in leaves(searcher):
-        for raw, info in leaf.reader().iter_field(field):
-            totals[raw] = totals.get(raw, 0) + info.doc_frequency()
+        reader = leaf.reader()
+        terms = getattr(reader, "_terms", None)
+        table = getattr(terms, "_tindex", None)
+        if table is None or not hasattr(terms, "_keycoder"):  # another kind of segment: whoosh's own iterator
+            for raw, info in reader.iter_field(field):
+                totals[raw] = totals.get(raw, 0) + info.doc_frequency()
+            continue
+        prefix = terms._keycoder(field, b"")
+        start = len(prefix)
+        for key, value in table.items_from(prefix):
+            if not key.startswith(prefix):  # the next field's terms
+                break
+            raw = key[start:]
+            totals[raw] = totals.get(raw, 0) + _DOC_FREQUENCY.unpack_from(value, _DOC_FREQUENCY_AT)[0]
     return {raw.decode("utf-8"): df for raw, df in totals.items()}
+
+
+_DOC_FREQUENCY = struct.Struct("!I")
+_DOC_FREQUENCY_AT = 5  # after the flags byte and the total weight (a float)
 
 
 def _build_vocabulary(searcher, generation: int) -> Vocabulary:

@@ -93,10 +93,11 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
                            "there? Choose another --port", field="port") from exc
     children: list[int] = []
     if processes > 1 and hasattr(os, "fork"):
+        parent = os.getpid()
         for _ in range(processes - 1):
             pid = os.fork()
             if pid == 0:
-                _serve_forked(app, listener, threads)  # never returns
+                _serve_forked(app, listener, threads, parent)  # never returns
             children.append(pid)
     if after_fork is not None:
         after_fork()
@@ -115,14 +116,13 @@ def _exit_on_signal(signum, frame) -> None:
     raise SystemExit(0)  # waitress stops its loop on SystemExit, then `serve` closes the index
 
 
-def _serve_forked(app: Flask, listener: socket.socket, threads: int) -> None:
+def _serve_forked(app: Flask, listener: socket.socket, threads: int, parent: int) -> None:
     """A forked serving process: dies with its parent (Linux: even when the parent is killed with -9), serves the
     shared socket until told to stop, closes its copy of the index and leaves without the parent's exit handlers."""
     import waitress
 
     status = 0
     try:
-        parent = os.getppid()
         _die_with_parent()
         if os.getppid() != parent:  # the parent was gone before we asked
             os._exit(0)
