@@ -83,7 +83,7 @@ def test_two_processes_share_the_port_and_every_write(demo_copy, model_path):
                    "body": "Tỉnh Quảng Trị đưa trợ lý ảo dùng trí tuệ nhân tạo vào cổng dịch vụ công để trả lời "
                            "người dân về thủ tục hành chính.", "published": "2026-12-01", "source": "Báo Thử"}
         status, answer = _request(port, "POST", "/api/articles", {"articles": [article]})
-        assert status == 200 and answer["results"][0]["status"] == "added"
+        assert status == 201 and answer["results"][0]["status"] == "added"
         # Every later request finds it, whichever process accepts it.
         for _ in range(20):
             status, found = _request(port, "GET", "/api/search?q=tr%E1%BB%A3+l%C3%BD+%E1%BA%A3o+Qu%E1%BA%A3ng+Tr%E1%BB%8B")
