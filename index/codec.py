@@ -16,9 +16,12 @@ still read blocks written the old way.
 
 from __future__ import annotations
 
+import io
 import pickle
+import struct
 import zlib
 from array import array
+from typing import Iterator
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.matching import ListMatcher
@@ -87,3 +90,28 @@ class InlinePostingsWriter(W3PostingsWriter):
         self._postfile.write(data)
         self._blockcount += 1
         self._new_block()
+
+
+_BLOCK_LENGTH = struct.Struct("!i")  # whoosh's int: a block's byte length, negative for a term's last block
+
+
+def read_blocks(buf, offset: int) -> Iterator[tuple[int, object, object, object]]:
+    """A term's posting blocks as (count, delta-coded ids, weights, values), read straight from a segment's mapped
+    postings file: a 4-byte magic, then per block its byte length, a pickled info tuple and the compressed pickle of
+    the data. Blocks written here hold arrays; whoosh's hold tuples (ids), None or one float (all weights equal).
+    whoosh's matcher reads the same blocks through a Python file object, a few bytes a call. The walk ends at the
+    block marked last, as whoosh's does (the term info's length is not used: whoosh decodes it as a tuple)."""
+    if bytes(buf[offset:offset + 4]) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a whoosh posting list at offset {offset}")
+    position = offset + 4
+    while True:
+        size = _BLOCK_LENGTH.unpack(buf[position:position + 4])[0]
+        last, size = size < 0, abs(size)
+        block = io.BytesIO(buf[position + 4:position + 4 + size])
+        count, _, _, compression, _, _ = pickle.load(block)
+        data = block.read()
+        ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+        yield count, ids, weights, values
+        if last:
+            return
+        position += 4 + size

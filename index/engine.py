@@ -10,20 +10,16 @@ the whole index, same field lengths, term and field boosts); the tests compare t
 
 from __future__ import annotations
 
-import io
 import mmap
-import pickle
-import struct
-import zlib
 from array import array
 from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.scoring import BM25F
 from whoosh.util.times import datetime_to_long
 
+from index.codec import read_blocks
 from index.state import PostingsCache, SegmentArrays
 
 _BM25 = BM25F()
@@ -92,7 +88,7 @@ def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarra
         ids, weights, _ = info.inlined_postings()
         return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
     if isinstance(getattr(postfile, "_buf", None), (bytes, memoryview, mmap.mmap)):
-        return _read_blocks(postfile._buf, *info.extent())
+        return _read_blocks(postfile._buf, info.extent()[0])
     raw = terms.matcher(field, tbytes, reader.schema[field].format)  # another kind of file: whoosh's own matcher
     ids, weights = [], []
     while raw.is_active():
@@ -102,27 +98,11 @@ def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarra
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
-_BLOCK_LENGTH = struct.Struct("!i")  # whoosh's int: a block's byte length, negative for a term's last block
-
-
-def _read_blocks(buf, offset: int, _length) -> tuple[np.ndarray, np.ndarray]:
-    """A term's posting blocks, read straight from the segment's mapped postings file (whoosh's W3 layout: a 4-byte
-    magic, then per block its byte length, a pickled info tuple and the zlib-compressed pickle of (delta-coded ids,
-    weights, values)). whoosh's matcher reads the same blocks through a Python file object, a few bytes a call.
-    The walk ends at the block marked last, as whoosh's does (the term info's length is not used: whoosh decodes it
-    as a tuple)."""
-    if bytes(buf[offset:offset + 4]) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"not a whoosh posting list at offset {offset}")
-    position = offset + 4
+def _read_blocks(buf, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """A term's posting blocks (index.codec.read_blocks) as arrays of document numbers and weights."""
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
-    while True:
-        size = _BLOCK_LENGTH.unpack(buf[position:position + 4])[0]
-        last, size = size < 0, abs(size)
-        block = io.BytesIO(buf[position + 4:position + 4 + size])
-        count, _, _, compression, _, _ = pickle.load(block)
-        data = block.read()
-        ids, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+    for count, ids, weights, _ in read_blocks(buf, offset):
         # ids are delta-coded within a block: an array of uint32 (index.codec) or, as whoosh writes them, a tuple
         ids = np.frombuffer(ids, dtype=np.uint32) if isinstance(ids, array) else np.array(ids, dtype=np.int64)
         id_parts.append(np.cumsum(ids, dtype=np.int64))
@@ -134,9 +114,6 @@ def _read_blocks(buf, offset: int, _length) -> tuple[np.ndarray, np.ndarray]:
             weight_parts.append(np.frombuffer(weights, dtype=np.float32))
         else:
             weight_parts.append(np.array(weights, dtype=np.float32))
-        if last:
-            break
-        position += 4 + size
     return np.concatenate(id_parts).astype(np.int32), np.concatenate(weight_parts)
 
 

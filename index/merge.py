@@ -15,18 +15,15 @@ index.store) makes the writer stream them when it writes the new segment.
 from __future__ import annotations
 
 import heapq
-import io
 import itertools
 import mmap
-import pickle
-import struct
-import zlib
 from typing import Iterator
 
 from whoosh import writing
 from whoosh.reading import SegmentReader
 
-_INT = struct.Struct("!i")
+from index.codec import read_blocks
+
 _MERGED = "_vnnews_merged"  # the writer attribute listing (reader, first new document number, document map)
 
 
@@ -109,19 +106,11 @@ def _segment_postings(reader) -> Iterator[tuple]:
 
 
 def _blocks(buf, offset: int, fixed: int | None) -> tuple[list, list, list]:
-    """A term's posting blocks (whoosh's W3 layout, see index.engine._read_blocks) as lists of document numbers,
-    weights and value bytes."""
-    position = offset + 4  # after the magic
+    """A term's posting blocks (index.codec.read_blocks) as lists of document numbers, weights and value bytes."""
     ids: list = []
     weights: list = []
     values: list = []
-    while True:
-        size = _INT.unpack(buf[position:position + 4])[0]
-        last, size = size < 0, abs(size)
-        block = io.BytesIO(buf[position + 4:position + 4 + size])
-        count, _, _, compression, _, _ = pickle.load(block)
-        data = block.read()
-        block_ids, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+    for count, block_ids, block_weights, block_values in read_blocks(buf, offset):
         ids.extend(itertools.accumulate(block_ids))  # delta-coded within a block
         if block_weights is None:
             weights.extend([1.0] * count)
@@ -135,9 +124,7 @@ def _blocks(buf, offset: int, fixed: int | None) -> tuple[list, list, list]:
             values.extend(block_values)
         else:  # fixed-size values: one byte string
             values.extend(block_values[i:i + fixed] for i in range(0, count * fixed, fixed))
-        if last:
-            return ids, weights, values
-        position += 4 + size
+    return ids, weights, values
 
 
 def _finish(self) -> None:

@@ -62,3 +62,21 @@ def test_a_merge_with_new_articles_in_the_same_commit(tmp_path, model):
     with Store(tmp_path / "fresh") as fresh:
         fresh.upsert(docs)  # the same articles in one commit, no merge
         assert _postings(fresh)["postings"] == merged["postings"]
+
+
+def test_segment_postings_are_whoosh_postings_in_whoosh_order(tmp_path, model):
+    # index.merge reads a merged segment's postings from its term table and mapped blocks; they must be exactly
+    # whoosh's (`reader.iter_postings()`, deleted documents left out), for inlined terms and block terms alike.
+    from index.merge import _segment_postings
+
+    docs = prepare_many([dict(ARTICLES[i % 4], id=f"p{i}", title=f"Tin số {i}") for i in range(9)], model)
+    with Store(tmp_path / "var") as store:
+        store.upsert(docs)
+        store.delete("p4")
+        with store.searcher() as searcher:
+            [(reader, _)] = searcher.reader().leaf_readers()
+            assert reader.has_deletions()
+            ours = list(_segment_postings(reader))
+            theirs = [(f, t, d, w, v or b"") for f, t, d, w, v in reader.iter_postings()]
+    assert ours == theirs
+    assert any(f == "body_t" and t == "số".encode() for f, t, *_ in ours)  # a term of every article: in blocks
