@@ -2,7 +2,8 @@
 
 whoosh walks a query's postings one document at a time in Python (about 10 µs a posting through the nested union
 and intersection matchers), so a broad query at 100,000 articles cost seconds. Here each term's postings are read a
-block at a time into arrays, and the query tree is combined with array operations over the segment's documents:
+block at a time into arrays (and kept in the index's postings cache), a term stays its postings (`Sparse`) until a
+part of the tree needs it spread over the segment's documents, and the tree is combined with array operations:
 `Or` is a union and sums scores, `And` an intersection and sums, `AndMaybe` scores its optional part only where the
 required part matches, `AndNot` removes. Scores are exactly whoosh's BM25F (same idf and average field length from
 the whole index, same field lengths, term and field boosts); the tests compare them with whoosh's own.

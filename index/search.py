@@ -55,7 +55,8 @@ Matches = list[tuple[object, int, np.ndarray]]  # (segment searcher, offset, loc
 
 
 def _segments(searcher, state: IndexState) -> list[tuple[object, int, Segment]]:
-    return [(leaf, offset, Segment(searcher, leaf, state.segment(leaf.reader()), state.postings)) for leaf, offset in leaves(searcher)]
+    return [(leaf, offset, Segment(searcher, leaf, state.segment(leaf.reader()), state.postings))
+            for leaf, offset in leaves(searcher)]
 
 
 def _matches(segments, q: wq.Query) -> Matches:

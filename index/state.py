@@ -1,4 +1,5 @@
-"""What the search layer keeps per open index: per-segment arrays (facets, dates, ids) and the query vocabulary.
+"""What the search layer keeps per open index: per-segment arrays (facets, dates, ids, field lengths), a cache of
+decoded posting lists, and the query vocabulary.
 
 The state hangs on the `Store` it belongs to (`state_of(store)`), so two indexes open in one process never share it
 and closing a store drops it. Segments are immutable, so their arrays are read once and shared by every thread.
@@ -166,8 +167,8 @@ def _length_column(reader, field: str, count: int) -> np.ndarray | None:
         column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     except AttributeError:
         return None
-    if column is None:
-        return np.full(count, np.nan)
+    if column is None:  # no document has the field: whoosh answers the default asked for, 1
+        return np.ones(count)
     if not isinstance(column, NumericColumn.Reader) or column._fixedlen != 1:
         return None
     raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
