@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.times import datetime_to_long
 
@@ -36,7 +37,6 @@ class Segment:
         self.reader = leaf.reader()
         self.arrays = arrays
         self.n = self.reader.doc_count_all()
-        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._live: np.ndarray | None = None
         self._terms: dict[tuple[str, str], Sparse] = {}
         self._cache = cache
@@ -63,27 +63,25 @@ class Segment:
         return found
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, weights) of a term in this segment, deleted documents included."""
-        key = (field, text)
-        found = self._postings.get(key)
+        """(document numbers, weights) of a term in this segment, deleted documents included: from the shared cache,
+        else read (`term` asks once per term and query)."""
+        shared = (self._segment_id, field, text) if self._cache is not None and self._segment_id else None
+        found = self._cache.get(shared) if shared else None
         if found is None:
-            shared = (self._segment_id, field, text) if self._cache is not None and self._segment_id else None
-            found = self._cache.get(shared) if shared else None
-            if found is None:
-                found = _read_postings(self.reader, field, text)
-                if shared:
-                    self._cache.put(shared, found)
-            self._postings[key] = found
+            found = _read_postings(self.reader, field, text)
+            if shared:
+                self._cache.put(shared, found)
         return found
 
 
 def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers as int32, term weights as float32: whoosh keeps them as 32-bit floats) of one term."""
-    if (field, text) not in reader:
-        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
     terms = reader._terms
-    tbytes = reader._text_to_bytes(field, text)
-    info = terms.term_info(field, tbytes)
+    try:  # one lookup in the term table (asking `in reader` first looked the term up twice)
+        tbytes = reader._text_to_bytes(field, text)
+        info = terms.term_info(field, tbytes)
+    except TermNotFound:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
     postfile = terms._postfile
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()

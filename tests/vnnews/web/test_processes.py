@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_two_processes_share_the_port_and_every_write(demo_copy, model_path):
         assert status == 201 and answer["results"][0]["status"] == "added"
         # Every later request finds it, whichever process accepts it.
         for _ in range(20):
-            status, found = _request(port, "GET", "/api/search?q=tr%E1%BB%A3+l%C3%BD+%E1%BA%A3o+Qu%E1%BA%A3ng+Tr%E1%BB%8B")
+            status, found = _request(port, "GET", "/api/search?" + urlencode({"q": "trợ lý ảo Quảng Trị"}))
             assert status == 200 and found["hits"] and found["hits"][0]["id"] == "procs-1"
         status, _ = _request(port, "DELETE", "/api/articles/procs-1")
         assert status == 204
