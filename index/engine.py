@@ -76,7 +76,11 @@ class Segment:
 
 def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers as int32, term weights as float32: whoosh keeps them as 32-bit floats) of one term."""
-    terms = reader._terms
+    terms = getattr(reader, "_terms", None)
+    if terms is None:  # not a segment (whoosh's EmptyReader, of an index without segments): whoosh's own matcher
+        if (field, text) not in reader:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        return _matched(reader.postings(field, text))
     try:  # one lookup in the term table (asking `in reader` first looked the term up twice)
         tbytes = reader._text_to_bytes(field, text)
         info = terms.term_info(field, tbytes)
@@ -88,7 +92,11 @@ def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarra
         return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
     if isinstance(getattr(postfile, "_buf", None), (bytes, memoryview, mmap.mmap)):
         return _read_blocks(postfile._buf, info.extent()[0])
-    raw = terms.matcher(field, tbytes, reader.schema[field].format)  # another kind of file: whoosh's own matcher
+    return _matched(terms.matcher(field, tbytes, reader.schema[field].format))  # another kind of file
+
+
+def _matched(raw) -> tuple[np.ndarray, np.ndarray]:
+    """A whoosh matcher's postings, one by one."""
     ids, weights = [], []
     while raw.is_active():
         ids.append(raw.id())
