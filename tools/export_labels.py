@@ -68,7 +68,7 @@ def main() -> None:
             continue
         ref = refs[key]
         record = dict(ref["ref"], topics=[t for t in TOPICS if t in topics], provinces=provinces,
-                      labeled_by=f"{by}, by LABELING.md", labeled_on=args.on, pool=ref["pool"])
+                      labeled_by=f"{by}, by LABELING.md", labeled_on=ref.get("labeled_on", args.on), pool=ref["pool"])
         out.append(record)
     target = ROOT / "corpus" / "real" / "labels.jsonl"
     with open(target, "w", encoding="utf-8") as handle:

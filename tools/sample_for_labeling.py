@@ -119,8 +119,10 @@ def write_batches(out: Path, batches, refs_mode: str) -> None:
             with open(out / f"batch-{b:02d}.txt", "w", encoding="utf-8") as handle:
                 for k, item in enumerate(batch, 1):
                     key = f"b{b:02d}-{k:03d}"
-                    refs.write(json.dumps({"key": key, "ref": item["ref"], "pool": item["pool"],
-                                           "kind": item["kind"]}, ensure_ascii=False) + "\n")
+                    ref = {"key": key, "ref": item["ref"], "pool": item["pool"], "kind": item["kind"]}
+                    if "labeled_on" in item:
+                        ref["labeled_on"] = item["labeled_on"]
+                    refs.write(json.dumps(ref, ensure_ascii=False) + "\n")
                     handle.write(f"=== {key} | date: {item['date']}\n")
                     for label, field in (("TITLE", "title"), ("LEAD", "lead"), ("BODY", "body")):
                         if item[field]:
@@ -134,10 +136,14 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--seed", type=int, default=20261205)
     ap.add_argument("--no-model", action="store_true", help="skip the uncertain pool (draw random instead)")
-    ap.add_argument("--round", type=int, default=1, help="2: the second round's headline-keyword RSS batches")
+    ap.add_argument("--round", type=int, default=1,
+                    help="2: the second round's headline-keyword RSS batches; 3: the third round's batches")
     args = ap.parse_args()
     if args.round == 2:
         second_round(args.out, args.data, 230, args.seed)
+        return
+    if args.round == 3:
+        third_round(args.out, args.data, args.seed)
         return
     rng = random.Random(args.seed)
     dev = [json.loads(line) for line in open(args.data / "dev-labeled.jsonl", encoding="utf-8")]
@@ -205,6 +211,53 @@ def second_round(out: Path, data: Path, per_topic: int, seed: int) -> None:
         print(f"rss:title-{topic}: {len(got)}", file=sys.stderr)
     rng.shuffle(drawn)
     write_batches(out, ((13, drawn[0::2]), (14, drawn[1::2])), "a")
+
+
+# Round 3 (2026-12-06): more full articles (province salience is learned from them, and they carry few topic
+# positives) and more RSS items where the model is unsure, that name startup words (round 2 took every headline that
+# does) or whose headline names digital-transformation words.
+THIRD_PLAN = {
+    "vietnews": {"startup": 80, "digital_transformation": 60, "ai": 20, "uncertain": 60, "random": 100},
+    "rss": {"uncertain": 200, "startup": 100, "title-digital_transformation": 100, "random": 100},
+}
+
+
+def third_round(out: Path, data: Path, seed: int) -> None:
+    """Round 3: articles not drawn before, in batches 15-16 (full articles) and 17-18 (RSS items); refs are appended
+    with the round's date, which export_labels.py writes as `labeled_on`."""
+    rng = random.Random(seed + 3)
+    dev = [json.loads(line) for line in open(data / "dev-labeled.jsonl", encoding="utf-8")]
+    dev_ids, dev_titles = {d["id"] for d in dev}, {d["title"].strip() for d in dev}
+    taken = {_ref_key(json.loads(line)) for line in open(out / "refs.jsonl")}
+    sources = {"vietnews": read_vietnews(data, dev_ids, dev_titles), "rss": read_rss(data, dev_ids)}
+    drawn: dict[str, list[dict]] = {"vietnews": [], "rss": []}
+    for source, plan in THIRD_PLAN.items():
+        items = [i for i in sources[source] if _ref_key(i) not in taken and len(text_of(i)) >= 40]
+        rng.shuffle(items)
+        for pool, count in plan.items():
+            if pool == "random":
+                candidates = items
+            elif pool == "uncertain":
+                candidates = uncertain([i for i in items if _ref_key(i) not in taken], UNCERTAIN_SCORED[source],
+                                       count, rng)
+            elif pool.startswith("title-"):
+                candidates = (i for i in items if TITLE_POOLS[pool[6:]].search(i["title"]))
+            else:
+                candidates = (i for i in items if POOLS[pool].search(text_of(i)))
+            got = 0
+            for item in candidates:
+                if _ref_key(item) in taken:
+                    continue
+                taken.add(_ref_key(item))
+                drawn[source].append(dict(item, pool=f"{source}:{pool}", labeled_on="2026-12-06"))
+                got += 1
+                if got == count:
+                    break
+            print(f"{source}:{pool}: {got}", file=sys.stderr)
+    for items in drawn.values():
+        rng.shuffle(items)
+    full, rss = drawn["vietnews"], drawn["rss"]
+    write_batches(out, ((15, full[0::2]), (16, full[1::2]), (17, rss[0::2]), (18, rss[1::2])), "a")
 
 
 if __name__ == "__main__":
