@@ -22,7 +22,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.times import datetime_to_long
 
 from index.codec import read_blocks
-from index.state import PostingsCache, SegmentArrays
+from index.state import Postings, PostingsCache, SegmentArrays
 
 _BM25 = BM25F()
 B, K1 = _BM25.B, _BM25.K1
@@ -39,6 +39,7 @@ class Segment:
         self.n = self.reader.doc_count_all()
         self._live: np.ndarray | None = None
         self._terms: dict[tuple[str, str], Sparse] = {}
+        self._results: dict[int, tuple[wq.Query, Result]] = {}  # id(node) → (node, its result): see `_eval`
         self._cache = cache
         segment = self.reader.segment()
         self._segment_id = segment.segment_id() if segment is not None else None
@@ -62,16 +63,16 @@ class Segment:
             found = self._terms[key] = _unboosted(self, field, text)
         return found
 
-    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, weights) of a term in this segment, deleted documents included: from the shared cache,
-        else read (`term` asks once per term and query)."""
+    def postings(self, field: str, text: str) -> tuple[Postings, tuple | None]:
+        """A term's postings in this segment, deleted documents included, and its key in the shared cache (None when
+        not cached): from the cache, else read (`term` asks once per term and query)."""
         shared = (self._segment_id, field, text) if self._cache is not None and self._segment_id else None
         found = self._cache.get(shared) if shared else None
         if found is None:
-            found = _read_postings(self.reader, field, text)
+            found = Postings(*_read_postings(self.reader, field, text))
             if shared:
                 self._cache.put(shared, found)
-        return found
+        return found, shared
 
 
 def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -142,8 +143,20 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _eval(q: wq.Query, seg: Segment) -> Result:
+    """A node's result, computed once per segment and query: the score tree holds the match tree's nodes (a word's
+    folded part decides the match and is also half its score), so the second evaluation reuses the first's. Results
+    are shared, so no caller changes one in place: every array written below is one made here."""
     if isinstance(q, wq.Term):
         return _term(q, seg)
+    found = seg._results.get(id(q))
+    if found is not None and found[0] is q:
+        return found[1]
+    result = _compound(q, seg)
+    seg._results[id(q)] = (q, result)  # the node is kept with its result, so its id is not reused meanwhile
+    return result
+
+
+def _compound(q: wq.Query, seg: Segment) -> Result:
     if isinstance(q, wq.Or):
         mask, score = _none(seg)
         for part in (_eval(child, seg) for child in q.subqueries):
@@ -218,12 +231,20 @@ def _term(q: wq.Term, seg: Segment) -> Sparse:
 
 
 def _unboosted(seg: Segment, field: str, text: str) -> Sparse:
-    """The postings of one term with their BM25F scores at boost 1."""
-    ids, weights = seg.postings(field, text)
-    weights = weights.astype(float)
+    """The postings of one term with their BM25F scores at boost 1 (kept with the cached postings: a commit that
+    changes the idf or the average length makes them be computed again)."""
+    postings, key = seg.postings(field, text)
+    ids = postings.ids
     if not len(ids) or not seg.top.schema[field].scorable:
-        return Sparse(ids, weights)
+        return Sparse(ids, postings.weights.astype(float))
     idf = seg.top.idf(field, text)
     average = _average_length(seg.top, field)
+    scored = postings.scored
+    if scored is not None and scored[0] == idf and scored[1] == average:
+        return Sparse(ids, scored[2])
+    weights = postings.weights.astype(float)
     lengths = seg.arrays.lengths(seg.reader, field)[ids]
-    return Sparse(ids, idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
+    score = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+    if key is not None:
+        seg._cache.score(key, postings, (idf, average, score))
+    return Sparse(ids, score)

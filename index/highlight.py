@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from nlp.fold import fold
@@ -53,31 +54,73 @@ def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
     return ("… " if start else "") + piece + " …"
 
 
+def _same_when_folded() -> tuple[dict[str, str], re.Pattern]:
+    """For the fast path of `_found`: every lower-case letter that folds to another single character, by what it
+    folds to ("a" → "[aàáảãạăằ…]"), and a pattern finding any character outside ASCII, the Latin and Vietnamese
+    letters and the general punctuation, for which matching such classes in lower-cased text is folding first."""
+    classes: dict[str, set[str]] = {}
+    allowed = []
+    for code in [*range(0x80, 0x250), *range(0x1E00, 0x1F00)]:
+        char = chr(code)
+        lower = char.lower()
+        if len(lower) != 1 or len(fold(char)) != 1 or fold(lower) != fold(char):
+            continue
+        allowed.append(char)
+        if fold(lower) != lower:
+            classes.setdefault(fold(lower), set()).add(lower)
+    unusual = re.compile("[^\\x00-\\x7f" + re.escape("".join(allowed)) + "\\u2000-\\u206f]")
+    return {base: "[" + re.escape(base + "".join(sorted(chars))) + "]" for base, chars in classes.items()}, unusual
+
+
+_CLASSES, _UNUSUAL = _same_when_folded()
+
+
 @lru_cache(maxsize=256)
 def _folded_pattern(terms: frozenset[str]) -> re.Pattern:
-    """A word whose folded form is one of the terms' folded forms."""
+    """A word whose folded form is one of the terms' folded forms, in folded text."""
     folded = sorted({fold(t) for t in terms}, key=lambda t: (-len(t), t))
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, folded)) + r")(?!\w)")
 
 
-def _may_match(candidates: list[str], terms: frozenset[str]) -> list[tuple[int, str]]:
-    """(position, sentence) of the sentences that have a word whose folded form is a term's: only those can hold a
-    match. Found with one fold and one search over all the text, not sentence by sentence."""
+@lru_cache(maxsize=256)
+def _toned_pattern(terms: frozenset[str]) -> re.Pattern:
+    """The words `_folded_pattern` finds, in lower-case text with its tones: each letter of a folded term stands for
+    every letter that folds to it."""
+    folded = sorted({fold(t) for t in terms}, key=lambda t: (-len(t), t))
+    spelled = ("".join(_CLASSES.get(c, re.escape(c)) for c in term) for term in folded)
+    return re.compile(r"(?<!\w)(?:" + "|".join(spelled) + r")(?!\w)")
+
+
+def _found(candidates: list[str], terms: frozenset[str]) -> list[tuple[int, str, set[str]]]:
+    """(position, sentence, its words that match a term, lower-cased: see `_hit`) of every sentence with a match.
+
+    Found with one search over all the text, not word by word: the search finds every word whose folded form is a
+    term's (in the lower-cased text; in the folded text when it has letters the classes do not cover), and `_hit`
+    decides each of those."""
     text = "\n".join(candidates)
-    folded = fold(text)
-    if len(folded) != len(text):  # decomposed or unusual text: folding changed lengths, go sentence by sentence
-        pattern = _folded_pattern(terms)
-        return [(i, s) for i, s in enumerate(candidates) if pattern.search(fold(s))]
-    hits = [m.start() for m in _folded_pattern(terms).finditer(folded)]
-    out, start, k = [], 0, 0
-    for position, sentence in enumerate(candidates):
-        end = start + len(sentence)
-        while k < len(hits) and hits[k] < start:
-            k += 1
-        if k < len(hits) and hits[k] < end:
-            out.append((position, sentence))
-        start = end + 1
-    return out
+    lowered = text.lower()
+    if len(lowered) == len(text) and not _UNUSUAL.search(text):
+        matches = _toned_pattern(terms).finditer(lowered)  # the common case: no fold of the whole text
+    else:
+        folded = fold(text)
+        if len(folded) != len(text):  # decomposed or unusual text: folding changed lengths, sentence by sentence
+            out = []
+            for position, sentence in enumerate(candidates):
+                found = {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
+                if found:
+                    out.append((position, sentence, found))
+            return out
+        matches = _folded_pattern(terms).finditer(folded)
+    starts, offset = [], 0
+    for sentence in candidates:
+        starts.append(offset)
+        offset += len(sentence) + 1
+    by_sentence: dict[int, set[str]] = {}
+    for match in matches:
+        word = text[match.start():match.end()].lower()
+        if word in terms or _fold_word(word) in terms:
+            by_sentence.setdefault(bisect_right(starts, match.start()) - 1, set()).add(word)
+    return [(position, candidates[position], found) for position, found in sorted(by_sentence.items())]
 
 
 def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int = SNIPPET_CHARS) -> str:
@@ -89,12 +132,7 @@ def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int 
     candidates = sentences(lead) + sentences(body[:_SCAN_CHARS]) if (lead or body) else [title]
     if not terms:
         return html.escape(_clip(candidates[0] if candidates else "", frozenset(), limit))
-    scored = []
-    for position, sentence in _may_match(candidates, terms):
-        words = set(_WORD.findall(sentence.lower()))
-        found = (words & terms) | {w for w in words - terms if _fold_word(w) in terms}  # as _hit, word by word
-        if found:
-            scored.append((-len(found), position, sentence))
+    scored = [(-len(found), position, sentence) for position, sentence, found in _found(candidates, terms)]
     if not scored:
         return html.escape(_clip(candidates[0] if candidates else title, frozenset(), limit))
     scored.sort()

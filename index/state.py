@@ -114,27 +114,43 @@ class SegmentArrays:
             return self._ids
 
 
+class Postings:
+    """One term's postings in one segment: document numbers (int32), weights (float32), and their BM25F scores at
+    boost 1 for the index as it was last scored (`scored`: (idf, average field length, scores)), which stay right
+    until a commit changes the term's idf or the field's average length."""
+
+    __slots__ = ("ids", "weights", "scored")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray):
+        self.ids, self.weights = ids, weights
+        self.scored: tuple[float, float, np.ndarray] | None = None
+
+    @property
+    def nbytes(self) -> int:
+        scored = self.scored
+        return _ENTRY_OVERHEAD + self.ids.nbytes + self.weights.nbytes + (scored[2].nbytes if scored else 0)
+
+
 class PostingsCache:
-    """Decoded posting lists (document numbers, weights) of recently asked terms, per segment, shared by every
-    thread: segments never change, so an entry is right for as long as its segment lives. Bounded in bytes, least
-    recently used out first. A term of a common query ("hà", "nội") is decoded from whoosh's pickled blocks once,
-    not on every query."""
+    """Decoded posting lists (`Postings`) of recently asked terms, per segment, shared by every thread: segments
+    never change, so an entry is right for as long as its segment lives. Bounded in bytes, least recently used out
+    first. A term of a common query ("hà", "nội") is decoded from its blocks and scored once, not on every query."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._entries: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._entries: OrderedDict[tuple, Postings] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, key: tuple) -> Postings | None:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple, postings: tuple[np.ndarray, np.ndarray]) -> None:
-        size = _ENTRY_OVERHEAD + sum(a.nbytes for a in postings)
+    def put(self, key: tuple, postings: Postings) -> None:
+        size = postings.nbytes
         if size > self.max_bytes:
             return
         with self._lock:
@@ -142,18 +158,33 @@ class PostingsCache:
                 return
             self._entries[key] = postings
             self.bytes += size
-            while self.bytes > self.max_bytes:
-                _, old = self._entries.popitem(last=False)
-                self.bytes -= _ENTRY_OVERHEAD + sum(a.nbytes for a in old)
+            self._shrink()
+
+    def score(self, key: tuple, postings: Postings, scored: tuple[float, float, np.ndarray]) -> None:
+        """Keep the scores of a cached entry (replacing older ones), counted in the cache's bytes; an entry evicted
+        meanwhile just keeps them for its last reader."""
+        with self._lock:
+            if self._entries.get(key) is not postings:
+                postings.scored = scored
+                return
+            before = postings.nbytes
+            postings.scored = scored
+            self.bytes += postings.nbytes - before
+            self._shrink()
+
+    def _shrink(self) -> None:
+        while self.bytes > self.max_bytes and self._entries:
+            _, old = self._entries.popitem(last=False)
+            self.bytes -= old.nbytes
 
     def prune(self, live: set[str]) -> None:
         """Forget the entries of segments that merges have removed."""
         with self._lock:
             for key in [k for k in self._entries if k[0] not in live]:
-                self.bytes -= _ENTRY_OVERHEAD + sum(a.nbytes for a in self._entries.pop(key))
+                self.bytes -= self._entries.pop(key).nbytes
 
 
-_ENTRY_OVERHEAD = 400  # bytes of a cache entry besides its two arrays (key, tuple, array headers), roughly
+_ENTRY_OVERHEAD = 400  # bytes of a cache entry besides its arrays (key, tuple, array headers), roughly
 POSTINGS_CACHE_MB = 128
 
 
