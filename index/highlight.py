@@ -30,14 +30,21 @@ def _hit(word: str, terms: frozenset[str]) -> bool:
 def _marked(text: str, terms: frozenset[str]) -> tuple[str, int]:
     """Escape `text` and wrap words that match a query term in <mark>; also count the marks."""
     out, last, marks = [], 0, 0
-    for match in _WORD.finditer(text):
-        if _hit(match.group(), terms):
-            out.append(html.escape(text[last:match.start()]))
-            out.append(f"<mark>{html.escape(match.group())}</mark>")
-            last = match.end()
-            marks += 1
+    for start, end in _matching_words(text, terms):
+        out.append(html.escape(text[last:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        last = end
+        marks += 1
     out.append(html.escape(text[last:]))
     return "".join(out), marks
+
+
+def _matching_words(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of every word of `text` that `_hit`s a term."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and not _UNUSUAL.search(text):  # only the words that can match are asked
+        return [m.span() for m in _toned_pattern(terms).finditer(lowered) if _hit(text[m.start():m.end()], terms)]
+    return [m.span() for m in _WORD.finditer(text) if _hit(m.group(), terms)]
 
 
 def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
@@ -55,9 +62,10 @@ def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
 
 
 def _same_when_folded() -> tuple[dict[str, str], re.Pattern]:
-    """For the fast path of `_found`: every lower-case letter that folds to another single character, by what it
-    folds to ("a" → "[aàáảãạăằ…]"), and a pattern finding any character outside ASCII, the Latin and Vietnamese
-    letters and the general punctuation, for which matching such classes in lower-cased text is folding first."""
+    """For the fast paths of `_found` and `_marked`: every lower-case letter that folds to another single character,
+    by what it folds to ("a" → "[aàáảãạăằ…]"), and a pattern finding any character outside ASCII, the Latin and
+    Vietnamese letters and the general punctuation, for which matching such classes in lower-cased text is folding
+    first."""
     classes: dict[str, set[str]] = {}
     allowed = []
     for code in [*range(0x80, 0x250), *range(0x1E00, 0x1F00)]:
@@ -91,13 +99,26 @@ def _toned_pattern(terms: frozenset[str]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(spelled) + r")(?!\w)")
 
 
-def _found(candidates: list[str], terms: frozenset[str]) -> list[tuple[int, str, set[str]]]:
-    """(position, sentence, its words that match a term, lower-cased: see `_hit`) of every sentence with a match.
+Position = tuple[int, int]  # (paragraph, sentence in it): the article's order of its sentences
+
+
+def _paragraphs(lead: str, body: str) -> list[str]:
+    """The paragraphs a snippet is taken from: the lead's, then the body's up to _SCAN_CHARS."""
+    return lead.split("\n") + body[:_SCAN_CHARS].split("\n")
+
+
+def _all_sentences(paragraphs: list[str]) -> list[tuple[Position, str]]:
+    return [((n, k), s) for n, paragraph in enumerate(paragraphs) for k, s in enumerate(sentences(paragraph))]
+
+
+def _found(paragraphs: list[str], terms: frozenset[str]) -> list[tuple[Position, str, set[str]]]:
+    """(position, sentence, its words that match a term, lower-cased: see `_hit`) of every sentence with a match, in
+    the article's order.
 
     Found with one search over all the text, not word by word: the search finds every word whose folded form is a
-    term's (in the lower-cased text; in the folded text when it has letters the classes do not cover), and `_hit`
-    decides each of those."""
-    text = "\n".join(candidates)
+    term's (in the lower-cased text; in the folded text when it has letters the classes do not cover), `_hit` decides
+    each of those, and only the paragraphs with a match are cut into sentences."""
+    text = "\n".join(paragraphs)
     lowered = text.lower()
     if len(lowered) == len(text) and not _UNUSUAL.search(text):
         matches = _toned_pattern(terms).finditer(lowered)  # the common case: no fold of the whole text
@@ -105,22 +126,54 @@ def _found(candidates: list[str], terms: frozenset[str]) -> list[tuple[int, str,
         folded = fold(text)
         if len(folded) != len(text):  # decomposed or unusual text: folding changed lengths, sentence by sentence
             out = []
-            for position, sentence in enumerate(candidates):
+            for position, sentence in _all_sentences(paragraphs):
                 found = {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
                 if found:
                     out.append((position, sentence, found))
             return out
         matches = _folded_pattern(terms).finditer(folded)
     starts, offset = [], 0
-    for sentence in candidates:
+    for paragraph in paragraphs:
         starts.append(offset)
-        offset += len(sentence) + 1
-    by_sentence: dict[int, set[str]] = {}
+        offset += len(paragraph) + 1
+    words_of: dict[int, list[tuple[int, str]]] = {}  # paragraph → (offset in it, matching word)
     for match in matches:
         word = text[match.start():match.end()].lower()
         if word in terms or _fold_word(word) in terms:
-            by_sentence.setdefault(bisect_right(starts, match.start()) - 1, set()).add(word)
-    return [(position, candidates[position], found) for position, found in sorted(by_sentence.items())]
+            number = bisect_right(starts, match.start()) - 1
+            words_of.setdefault(number, []).append((match.start() - starts[number], word))
+    out = []
+    for number, words in sorted(words_of.items()):
+        paragraph = paragraphs[number]
+        cut = sentences(paragraph)  # each one a piece of the paragraph, in order
+        begins, cursor = [], 0
+        for sentence in cut:
+            cursor = paragraph.find(sentence, cursor)
+            begins.append(cursor)
+            cursor += len(sentence)
+        found_in: dict[int, set[str]] = {}
+        for at, word in words:
+            found_in.setdefault(bisect_right(begins, at) - 1, set()).add(word)
+        out += [((number, k), cut[k], found) for k, found in sorted(found_in.items())]
+    return out
+
+
+def _sentence_hits(title: str, lead: str, body: str, terms: frozenset[str]) -> list[tuple[Position, str, set[str]]]:
+    if not (lead or body):  # a title alone is one sentence
+        found = {w.lower() for w in _WORD.findall(title) if _hit(w, terms)}
+        return [((0, 0), title, found)] if found else []
+    return _found(_paragraphs(lead, body), terms)
+
+
+def _first(title: str, lead: str, body: str) -> str | None:
+    """The first sentence (the title when there is no lead or body; None when they are blank)."""
+    if not (lead or body):
+        return title
+    for paragraph in _paragraphs(lead, body):
+        cut = sentences(paragraph)
+        if cut:
+            return cut[0]
+    return None
 
 
 def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int = SNIPPET_CHARS) -> str:
@@ -129,12 +182,13 @@ def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int 
     `terms` are lower-case syllables, toned or tone-less (see `_hit`); with no terms (browsing) the lead or the
     opening of the body is returned.
     """
-    candidates = sentences(lead) + sentences(body[:_SCAN_CHARS]) if (lead or body) else [title]
     if not terms:
-        return html.escape(_clip(candidates[0] if candidates else "", frozenset(), limit))
-    scored = [(-len(found), position, sentence) for position, sentence, found in _found(candidates, terms)]
+        return html.escape(_clip(_first(title, lead, body) or "", frozenset(), limit))
+    hits = _sentence_hits(title, lead, body, terms)
+    scored = [(-len(found), position, sentence) for position, sentence, found in hits]
     if not scored:
-        return html.escape(_clip(candidates[0] if candidates else title, frozenset(), limit))
+        first = _first(title, lead, body)
+        return html.escape(_clip(title if first is None else first, frozenset(), limit))
     scored.sort()
     chosen = [scored[0]]
     if len(scored[0][2]) < limit // 2 and len(scored) > 1:

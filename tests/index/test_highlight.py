@@ -7,29 +7,42 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from index.highlight import _found, _hit, _WORD, snippet
+from index.highlight import _found, _hit, _matching_words, _WORD, snippet
+from nlp.segment import sentences as cut_sentences
 
 WORDS = ["Đà", "Nẵng", "khởi", "nghiệp", "da", "nang", "trí", "tuệ", "AI", "số", "chuyển", "đổi", "Hà", "Nội", "ha",
          "“chuyển", "đổi”", "–", "…", "(5/12)", "đồng/lít", "«số»", "đá", "nặng", "ĐÀ", "NẴNG", "Khởi", "İ", "ǆa",
          "Ωmega", "Ḱa", "hà‐nội", "Øre", "dạ", "ðà"]
 
 
-def _word_by_word(candidates: list[str], terms: frozenset[str]) -> list[tuple[int, str, set[str]]]:
+def _word_by_word(paragraphs: list[str], terms: frozenset[str]) -> list[tuple[tuple[int, int], str, set[str]]]:
     out = []
-    for position, sentence in enumerate(candidates):
-        found = {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
-        if found:
-            out.append((position, sentence, found))
+    for n, paragraph in enumerate(paragraphs):
+        for k, sentence in enumerate(cut_sentences(paragraph)):
+            found = {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
+            if found:
+                out.append(((n, k), sentence, found))
     return out
 
 
-@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8), min_size=1, max_size=6),
-       st.sets(st.sampled_from(["đà", "nẵng", "da", "nang", "khởi", "nghiep", "số", "so", "ai", "hà", "ka", "ore",
-                                "dza"]), min_size=1),
+TERMS = ["đà", "nẵng", "da", "nang", "khởi", "nghiep", "số", "so", "ai", "hà", "ka", "ore", "dza"]
+TEXTS = st.lists(st.lists(st.sampled_from(WORDS + [". Khởi", "! Đà", "? AI", "TP.", "…"]), min_size=1, max_size=8),
+                 min_size=1, max_size=6)
+
+
+@given(st.lists(TEXTS, min_size=1, max_size=3), st.sets(st.sampled_from(TERMS), min_size=1),
        st.sampled_from(["NFC", "NFD"]))
-def test_the_words_found_in_one_pass_are_those_a_word_by_word_reading_finds(sentences, terms, form):
-    candidates = [unicodedata.normalize(form, " ".join(words)) for words in sentences]
-    assert _found(candidates, frozenset(terms)) == _word_by_word(candidates, frozenset(terms))
+def test_the_words_found_in_one_pass_are_those_a_word_by_word_reading_finds(paragraphs, terms, form):
+    # Paragraphs of several sentences each; one search over the whole text, then only paragraphs with a match cut.
+    texts = [unicodedata.normalize(form, " ".join(" ".join(words) for words in paragraph)) for paragraph in paragraphs]
+    assert _found(texts, frozenset(terms)) == _word_by_word(texts, frozenset(terms))
+
+
+@given(TEXTS, st.sets(st.sampled_from(TERMS), min_size=1), st.sampled_from(["NFC", "NFD"]))
+def test_the_words_marked_are_those_a_word_by_word_reading_finds(words, terms, form):
+    text = unicodedata.normalize(form, " ".join(" ".join(w) for w in words))
+    expected = [m.span() for m in _WORD.finditer(text) if _hit(m.group(), frozenset(terms))]
+    assert _matching_words(text, frozenset(terms)) == expected
 
 
 def test_the_snippet_is_the_sentence_with_most_terms_in_either_unicode_form():
