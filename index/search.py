@@ -139,6 +139,12 @@ def _order(state: IndexState, matches: Matches, scores: list[np.ndarray] | None,
     docnum = np.concatenate([ids for _, _, ids in matches])
     published = np.concatenate([state.segment(leaf.reader()).published[ids] for leaf, _, ids in matches])
     score = np.concatenate(scores) if scores is not None else np.zeros(len(docnum))
+    if 0 < stop < len(docnum) // 4:
+        # Only what can be among the first `stop`: everything whose first key reaches the stop-th best value (ties
+        # included), found in linear time; the rest is never sorted.
+        first = score if scores is not None else published
+        kept = np.flatnonzero(first >= np.partition(first, len(first) - stop)[len(first) - stop])
+        leaf_no, docnum, published, score = leaf_no[kept], docnum[kept], published[kept], score[kept]
     order = np.lexsort((-published, -score))  # the last key is the primary one
     if start >= len(order):
         return []

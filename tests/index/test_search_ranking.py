@@ -64,6 +64,19 @@ def test_a_page_is_a_slice_of_the_one_ranking(segmented_store, headlines, data):
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])
+@pytest.mark.parametrize("q", ["", "người", "Việt Nam"])
+def test_small_pages_of_many_matches_are_slices_of_the_one_ranking(segmented_store, q, sort):
+    # Far more matches than a small page: only what can reach the page is sorted (index.search._order).
+    full = _ids(segmented_store, q, per_page=100, sort=sort, collapse=False)
+    if not q:
+        assert len(full) == 100  # every article matches: 240
+    for size in (1, 2, 5, 7):
+        for page in (1, 2, 4):
+            assert _ids(segmented_store, q, per_page=size, page=page, sort=sort, collapse=False) == \
+                full[(page - 1) * size: page * size]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
 @pytest.mark.parametrize("q", ["", "Việt Nam", "TP.HCM", "người"])
 def test_collapsing_leaves_out_later_copies_of_an_event_and_lists_them(segmented_store, headlines, q, sort):
     event_of = {a["id"]: a["event_id"] for a in headlines}
