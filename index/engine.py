@@ -231,19 +231,24 @@ def _term(q: wq.Term, seg: Segment) -> Sparse:
 
 
 def _unboosted(seg: Segment, field: str, text: str) -> Sparse:
-    """The postings of one term with their BM25F scores at boost 1 (kept with the cached postings: a commit that
-    changes the idf or the average length makes them be computed again)."""
+    """The postings of one term with their BM25F scores at boost 1 (kept in the cached postings in place of their
+    weights: a commit that changes the idf or the average length makes the postings be read and scored again)."""
     postings, key = seg.postings(field, text)
-    ids = postings.ids
+    ids, weights = postings.ids, postings.weights  # the weights first: they are dropped only once scores are set
     if not len(ids) or not seg.top.schema[field].scorable:
-        return Sparse(ids, postings.weights.astype(float))
+        return Sparse(ids, weights.astype(float))  # never scored, so never dropped
     idf = seg.top.idf(field, text)
     average = _average_length(seg.top, field)
     scored = postings.scored
     if scored is not None and scored[0] == idf and scored[1] == average:
         return Sparse(ids, scored[2])
-    weights = postings.weights.astype(float)
+    if weights is None:  # scored for the index as it was: read again
+        postings = Postings(*_read_postings(seg.reader, field, text))
+        ids, weights = postings.ids, postings.weights
+        if key is not None:
+            seg._cache.put(key, postings)
     lengths = seg.arrays.lengths(seg.reader, field)[ids]
+    weights = weights.astype(float)
     score = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
     if key is not None:
         seg._cache.score(key, postings, (idf, average, score))

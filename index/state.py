@@ -115,20 +115,23 @@ class SegmentArrays:
 
 
 class Postings:
-    """One term's postings in one segment: document numbers (int32), weights (float32), and their BM25F scores at
-    boost 1 for the index as it was last scored (`scored`: (idf, average field length, scores)), which stay right
-    until a commit changes the term's idf or the field's average length."""
+    """One term's postings in one segment: document numbers (int32) and weights (float32); once scored, their BM25F
+    scores at boost 1 for the index as it was then (`scored`: (idf, average field length, scores)) instead of the
+    weights, which are dropped: the scores stay right until a commit changes the term's idf or the field's average
+    length, and then the postings are read again."""
 
     __slots__ = ("ids", "weights", "scored")
 
     def __init__(self, ids: np.ndarray, weights: np.ndarray):
-        self.ids, self.weights = ids, weights
+        self.ids = ids
+        self.weights: np.ndarray | None = weights
         self.scored: tuple[float, float, np.ndarray] | None = None
 
     @property
     def nbytes(self) -> int:
-        scored = self.scored
-        return _ENTRY_OVERHEAD + self.ids.nbytes + self.weights.nbytes + (scored[2].nbytes if scored else 0)
+        weights, scored = self.weights, self.scored
+        return (_ENTRY_OVERHEAD + self.ids.nbytes + (weights.nbytes if weights is not None else 0)
+                + (scored[2].nbytes if scored is not None else 0))
 
 
 class PostingsCache:
@@ -150,27 +153,30 @@ class PostingsCache:
             return found
 
     def put(self, key: tuple, postings: Postings) -> None:
+        """Keep a term's postings (replacing what the key held: postings read again after their index changed)."""
         size = postings.nbytes
         if size > self.max_bytes:
             return
         with self._lock:
-            if key in self._entries:
-                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.nbytes
             self._entries[key] = postings
             self.bytes += size
             self._shrink()
 
     def score(self, key: tuple, postings: Postings, scored: tuple[float, float, np.ndarray]) -> None:
-        """Keep the scores of a cached entry (replacing older ones), counted in the cache's bytes; an entry evicted
-        meanwhile just keeps them for its last reader."""
+        """Keep an entry's scores in place of its weights, counted in the cache's bytes (an entry evicted meanwhile
+        keeps them for its last readers). The scores are set before the weights go: a reader that finds no weights
+        finds the scores."""
         with self._lock:
-            if self._entries.get(key) is not postings:
-                postings.scored = scored
-                return
+            cached = self._entries.get(key) is postings
             before = postings.nbytes
             postings.scored = scored
-            self.bytes += postings.nbytes - before
-            self._shrink()
+            postings.weights = None
+            if cached:
+                self.bytes += postings.nbytes - before
+                self._shrink()
 
     def _shrink(self) -> None:
         while self.bytes > self.max_bytes and self._entries:

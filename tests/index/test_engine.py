@@ -102,3 +102,34 @@ def test_filters_are_masks(store):
             mask, _ = evaluate(fq, seg)
             expected = set(fq.docs(leaf))
             assert set(np.flatnonzero(mask)) == expected
+
+
+def test_cached_scores_follow_the_index_as_it_changes(tmp_path, model, model_path):
+    """Scores kept in the shared postings cache are those of the index they were computed on: a commit that changes
+    the idf and the average lengths makes them be computed again, still equal to whoosh's."""
+    store = Store(tmp_path / "var")
+    records = list(iter_records(corpus.corpus_files()))[:90]
+    state = state_of(store)
+
+    def check() -> int:
+        compared = 0
+        with store.searcher() as searcher:
+            q = build_query("khởi nghiệp công nghệ", vocabulary(store, searcher)).built.score
+            for leaf, _ in leaves(searcher):
+                seg = Segment(searcher, leaf, state.segment(leaf.reader()), state.postings)
+                mask, score = evaluate(q, seg)
+                for d, s in _whoosh(q, searcher, leaf).items():
+                    assert mask[d] and score[d] == pytest.approx(s, rel=1e-9, abs=1e-9)
+                    compared += 1
+        return compared
+
+    try:
+        for start in (0, 30):
+            ingest_records(store, records[start:start + 30], model, model_path, workers=1)
+        assert check() > 0
+        scored = [p for p in state.postings._entries.values() if p.scored is not None]
+        assert scored and all(p.weights is None for p in scored)  # scores kept in place of the weights
+        ingest_records(store, records[60:], model, model_path, workers=1)  # another segment: new idf, new averages
+        assert check() > 0
+    finally:
+        store.close()
