@@ -11,6 +11,7 @@ the whole index, same field lengths, term and field boosts); the tests compare t
 
 from __future__ import annotations
 
+import math
 import mmap
 from array import array
 from typing import NamedTuple
@@ -28,11 +29,42 @@ _BM25 = BM25F()
 B, K1 = _BM25.B, _BM25.K1
 
 
+class TermInfos:
+    """The term infos of one search's terms in every segment of the index, each looked up once: summed for the
+    term's idf, and handed to each segment that reads the term's postings (whoosh looks a term up once for its
+    document frequency and again for its postings, in every segment)."""
+
+    def __init__(self, searcher):
+        self.readers = [s.reader() for s, _ in searcher.subsearchers] if searcher.subsearchers else [searcher.reader()]
+        self._found: dict[tuple[str, str], list] = {}
+
+    def of(self, field: str, text: str) -> list:
+        """Per segment: its TermInfo, None when the term is not there, or the reader itself when it has no term
+        table (whoosh's EmptyReader)."""
+        key = (field, text)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = [_term_info(reader, field, text) for reader in self.readers]
+        return found
+
+
+def _term_info(reader, field: str, text: str):
+    terms = getattr(reader, "_terms", None)
+    if terms is None:
+        return reader
+    try:
+        return terms.term_info(field, reader._text_to_bytes(field, text))
+    except TermNotFound:
+        return None
+
+
 class Segment:
     """One segment's reader and arrays for one query: postings read once per term, whatever the tree repeats, and
-    kept in the index's shared postings cache (when given) for the next queries of every thread."""
+    kept in the index's shared postings cache (when given) for the next queries of every thread. The segments of
+    one search share their `TermInfos` (made here when not given)."""
 
-    def __init__(self, searcher, leaf, arrays: SegmentArrays, cache: PostingsCache | None = None):
+    def __init__(self, searcher, leaf, arrays: SegmentArrays, cache: PostingsCache | None = None,
+                 infos: TermInfos | None = None):
         self.top = searcher
         self.reader = leaf.reader()
         self.arrays = arrays
@@ -41,6 +73,8 @@ class Segment:
         self._terms: dict[tuple[str, str], Sparse] = {}
         self._results: dict[int, tuple[wq.Query, Result]] = {}  # id(node) → (node, its result): see `_eval`
         self._cache = cache
+        self.infos = infos if infos is not None else TermInfos(searcher)
+        self._number = next(i for i, reader in enumerate(self.infos.readers) if reader is self.reader)
         segment = self.reader.segment()
         self._segment_id = segment.segment_id() if segment is not None else None
 
@@ -69,31 +103,50 @@ class Segment:
         shared = (self._segment_id, field, text) if self._cache is not None and self._segment_id else None
         found = self._cache.get(shared) if shared else None
         if found is None:
-            found = Postings(*_read_postings(self.reader, field, text))
+            found = Postings(*self.read(field, text))
             if shared:
                 self._cache.put(shared, found)
         return found, shared
 
+    def read(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings read from the segment's files, by the term info the search looked up."""
+        return _read_postings(self.reader, field, text, self.infos.of(field, text)[self._number])
 
-def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers as int32, term weights as float32: whoosh keeps them as 32-bit floats) of one term."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None:  # not a segment (whoosh's EmptyReader, of an index without segments): whoosh's own matcher
-        if (field, text) not in reader:
-            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
-        return _matched(reader.postings(field, text))
-    try:  # one lookup in the term table (asking `in reader` first looked the term up twice)
-        tbytes = reader._text_to_bytes(field, text)
-        info = terms.term_info(field, tbytes)
-    except TermNotFound:
-        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
-    postfile = terms._postfile
+    def idf(self, field: str, text: str) -> float:
+        """whoosh's BM25F idf of a term over the whole index, log(documents / (document frequency + 1)) + 1, from the
+        search's term infos, kept in the searcher's own idf cache."""
+        cache = getattr(self.top, "_idf_cache", None)
+        if cache is None:
+            return self.top.idf(field, text)
+        found = cache.get((field, text))
+        if found is None:
+            frequency = 0
+            for reader, info in zip(self.infos.readers, self.infos.of(field, text)):
+                if info is reader:
+                    frequency += reader.doc_frequency(field, text)
+                elif info is not None:
+                    frequency += info.doc_frequency()
+            found = cache[(field, text)] = math.log(self.top.doc_count_all() / (frequency + 1)) + 1
+        return found
+
+
+def _read_postings(reader, field: str, text: str, info) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers as int32, term weights as float32: whoosh keeps them as 32-bit floats) of one term, by its
+    term info in this segment (`_term_info`)."""
+    empty = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+    if info is None:
+        return empty
+    if info is reader:  # not a segment (whoosh's EmptyReader, of an index without segments): whoosh's own matcher
+        return _matched(reader.postings(field, text)) if (field, text) in reader else empty
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
         return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
+    terms = reader._terms
+    postfile = terms._postfile
     if isinstance(getattr(postfile, "_buf", None), (bytes, memoryview, mmap.mmap)):
         return _read_blocks(postfile._buf, info.extent()[0])
-    return _matched(terms.matcher(field, tbytes, reader.schema[field].format))  # another kind of file
+    # another kind of file: whoosh's matcher
+    return _matched(terms.matcher(field, reader._text_to_bytes(field, text), reader.schema[field].format))
 
 
 def _matched(raw) -> tuple[np.ndarray, np.ndarray]:
@@ -237,13 +290,13 @@ def _unboosted(seg: Segment, field: str, text: str) -> Sparse:
     ids, weights = postings.ids, postings.weights  # the weights first: they are dropped only once scores are set
     if not len(ids) or not seg.top.schema[field].scorable:
         return Sparse(ids, weights.astype(float))  # never scored, so never dropped
-    idf = seg.top.idf(field, text)
+    idf = seg.idf(field, text)
     average = _average_length(seg.top, field)
     scored = postings.scored
     if scored is not None and scored[0] == idf and scored[1] == average:
         return Sparse(ids, scored[2])
     if weights is None:  # scored for the index as it was: read again
-        postings = Postings(*_read_postings(seg.reader, field, text))
+        postings = Postings(*seg.read(field, text))
         ids, weights = postings.ids, postings.weights
         if key is not None:
             seg._cache.put(key, postings)

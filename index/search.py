@@ -18,7 +18,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index.build import Built, Plan, build_query, filter_query
-from index.engine import Segment, evaluate
+from index.engine import Segment, TermInfos, evaluate
 from index.facets import count_facets
 from index.highlight import snippet
 from index.request import MAX_PAGE, SORTS, SearchRequest, validate_province, validate_topic
@@ -55,7 +55,8 @@ Matches = list[tuple[object, int, np.ndarray]]  # (segment searcher, offset, loc
 
 
 def _segments(searcher, state: IndexState) -> list[tuple[object, int, Segment]]:
-    return [(leaf, offset, Segment(searcher, leaf, state.segment(leaf.reader()), state.postings))
+    infos = TermInfos(searcher)  # each term looked up once per segment, for its idf and its postings
+    return [(leaf, offset, Segment(searcher, leaf, state.segment(leaf.reader()), state.postings, infos))
             for leaf, offset in leaves(searcher)]
 
 
