@@ -157,11 +157,15 @@ def _order(state: IndexState, matches: Matches, scores: list[np.ndarray] | None,
     while high < len(order) and (key[high] == key[high - 1]).all():
         high += 1
     window = order[low:high]
-    readers = [leaf.reader() for leaf, _, _ in matches]
-    ids = [state.segment(readers[leaf_no[j]]).ids(readers[leaf_no[j]])[docnum[j]] for j in window]
-    window = [j for _, j in sorted(zip(((-score[j], -published[j], ids[k]) for k, j in enumerate(window)), window),
-                                   key=lambda pair: pair[0])]
-    chosen = window[start - low: start - low + (stop - start)]
+    ids = np.empty(len(window), dtype=object)  # the window's article ids, a segment at a time
+    segments = leaf_no[window]
+    for number in np.unique(segments).tolist():
+        here = segments == number
+        reader = matches[number][0].reader()
+        ids[here] = state.segment(reader).ids(reader)[docnum[window[here]]]
+    window = window[np.argsort(ids, kind="stable")]  # by id, then (stably) by score and date: the full order
+    window = window[np.lexsort((-published[window], -score[window]))]
+    chosen = window[start - low: start - low + (stop - start)].tolist()
     return [(matches[leaf_no[j]][0], int(docnum[j]), None if scores is None else float(score[j])) for j in chosen]
 
 

@@ -26,50 +26,65 @@ def story_features(text: str) -> list[str]:
     """Grouping features of one text: words (syllables, syllable pairs) and anchors ('@kho_mây', '#12')."""
     stop = stopwords()
     features: list[str] = []
+    append = features.append
     for sentence in segment.sentences(text):
         # Punctuation ends a pair and a name: "Mekong Horizon Ventures (Singapore)" is two names.
         started = False
         for chunk in _PUNCTUATION.split(sentence):
             tokens = _TOKEN.findall(chunk)
+            if not tokens:
+                continue
             lower = [t.lower() for t in tokens]
+            number = [w[0].isdecimal() for w in lower]  # what `\d` matches
+            last = len(lower) - 1
             for i, word in enumerate(lower):
-                if _NUMBER.match(word):
+                if number[i]:
                     # "6.200" and "6200" are one figure to a reader; "3,5" keeps its comma as a decimal mark.
-                    features.append("#" + (word.replace(".", "") if _THOUSANDS.fullmatch(word) else word))
+                    append("#" + (word.replace(".", "") if _THOUSANDS.fullmatch(word) else word))
                     continue
-                if word not in stop and len(word) > 1:
-                    features.append(word)
-                if i + 1 < len(lower) and not _NUMBER.match(lower[i + 1]):
-                    pair = f"{word} {lower[i + 1]}"
-                    if not (word in stop and lower[i + 1] in stop) and pair not in stop:
-                        features.append(pair)
-            features += _names(tokens, sentence_start=not started, stop=stop)
-            started = started or bool(tokens)
+                stopped = word in stop
+                if not stopped and len(word) > 1:
+                    append(word)
+                if i < last and not number[i + 1]:
+                    following = lower[i + 1]
+                    pair = f"{word} {following}"
+                    if not (stopped and following in stop) and pair not in stop:
+                        append(pair)
+            features += _names(tokens, lower, sentence_start=not started, stop=stop)
+            started = True
     return features
 
 
-def _names(tokens: list[str], *, sentence_start: bool, stop: frozenset[str]) -> list[str]:
+def _names(tokens: list[str], lower: list[str], *, sentence_start: bool, stop: frozenset[str]) -> list[str]:
     """Anchors from runs of capitalised tokens, as pairs ('Quỹ Mekong Horizon' → '@quỹ_mekong', '@mekong_horizon').
 
     Pairs rather than whole runs, so that "quỹ Mekong Horizon Ventures" and "Mekong Horizon Ventures" still meet.
     A sentence's first word is capitalised anyway: alone it is a name only with a capital inside ("SwapGo"), and a
-    function word ("Theo", "Ông", "Tại") never starts a name.
+    function word ("Theo", "Ông", "Tại") never starts a name. `lower` is the tokens lower-cased.
     """
     out: list[str] = []
     run: list[str] = []
-    for i, token in enumerate(tokens + [""]):
-        first = sentence_start and i == 0
-        if token and _is_capitalised(token) and not _NUMBER.match(token) and not (first and token.lower() in stop):
-            run.append(token.lower() if not first or len(tokens) < 2 or _is_capitalised(tokens[1]) else "")
-            if run[-1] == "" and any(c.isupper() for c in token[1:]):
-                run[-1] = token.lower()
+    for i, token in enumerate(tokens):
+        if token[:1].isupper():  # (never a digit)
+            if i == 0 and sentence_start:
+                if lower[0] in stop:
+                    out += _run_names(run)
+                    run = []
+                    continue
+                if len(tokens) >= 2 and not tokens[1][:1].isupper() and not any(c.isupper() for c in token[1:]):
+                    continue  # the sentence's capital alone, not a name
+            run.append(lower[i])
             continue
-        run = [t for t in run if t]
-        if len(run) == 1:
-            out.append("@" + run[0])
-        out += [f"@{x}_{y}" for x, y in zip(run, run[1:])]
-        run = []
-    return out
+        if run:
+            out += _run_names(run)
+            run = []
+    return out + _run_names(run)
+
+
+def _run_names(run: list[str]) -> list[str]:
+    if len(run) == 1:
+        return ["@" + run[0]]
+    return [f"@{x}_{y}" for x, y in zip(run, run[1:])]
 
 
 def _article_text(article: dict) -> str:
