@@ -46,8 +46,8 @@ _ALIASES = {
     "Đà Nẵng": ["Danang"],
     "Huế": ["Thừa Thiên Huế", "Thừa Thiên - Huế", "TT-Huế", "TT Huế", "Thừa Thiên"],
     "Bà Rịa - Vũng Tàu": ["Bà Rịa Vũng Tàu", "Bà Rịa-Vũng Tàu", "BR-VT", "BRVT"],
-    "Đắk Lắk": ["Đắc Lắc", "Daklak", "Dak Lak"],
-    "Đắk Nông": ["Đắc Nông", "Dak Nong"],
+    "Đắk Lắk": ["Đắc Lắc", "Daklak", "Dak Lak", "Đăk Lăk", "Đắk Lăk", "Đăk Lắk"],  # outlets spell it each way
+    "Đắk Nông": ["Đắc Nông", "Dak Nong", "Đăk Nông"],
     "Bắc Kạn": ["Bắc Cạn"],
 }
 # Well-known cities, districts and landmarks that name their province without a prefix, keyed by the former
@@ -146,6 +146,7 @@ _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?\n]\s")
 _VI_DIACRITIC = re.compile(r"[À-ỹĐđ]")
 _MAX_NGRAM = 5
+_PLACE_CUES = {"tại", "ở", "tai", "o", "đến", "den"}  # "tại Long Thành": the place, not a name
 
 
 @dataclass(frozen=True)
@@ -393,7 +394,7 @@ def _allowed(keys: list[str], i: int, entry: _Entry, prefixed: bool, words: list
     """Context rules: districts need a prefix; streets, newspapers and person names are skipped."""
     if entry.kind == "district" and entry.needs_prefix and not prefixed:
         return False
-    if entry.needs_cue and not prefixed and not (i >= 1 and keys[i - 1] in {"tại", "ở", "tai", "o", "đến", "den"}):
+    if entry.needs_cue and not prefixed and not (i >= 1 and keys[i - 1] in _PLACE_CUES):
         return False
     caps = all(w.isupper() for w in words)
     if caps and fold(" ".join(words)) in _AMBIGUOUS_FOLDED and not prefixed:

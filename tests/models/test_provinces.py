@@ -76,6 +76,9 @@ def test_current_name(name, expected):
         ("Du khách đổ về Phú Quốc dịp lễ", "", ["An Giang"]),
         ("Nha Trang mở thêm tuyến xe buýt điện", "", ["Khánh Hòa"]),
         ("Mở quán cà phê ở quận Hải Châu", "", ["Đà Nẵng"]),
+        ("Cháy cửa hàng điện nước ở Đăk Lăk", "", ["Đắk Lắk"]),  # the spellings outlets use
+        ("Đắk Lăk hỗ trợ nông dân vùng lũ", "", ["Đắk Lắk"]),
+        ("Long Thành Group công bố kết quả kinh doanh", "", []),  # alone, "Long Thành" is also a name
         ("Huyện Quảng Ninh có trường học mới", "", ["Quảng Trị"]),   # the district of Quảng Bình, not the province
         ("Nông dân Hòa Bình trồng cam", "", ["Phú Thọ"]),
         # "hòa bình" the word, in a sentence and in an ALL-CAPS title
