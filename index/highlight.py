@@ -41,10 +41,15 @@ def _marked(text: str, terms: frozenset[str]) -> tuple[str, int]:
 
 def _matching_words(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """(start, end) of every word of `text` that `_hit`s a term."""
-    lowered = text.lower()
-    if len(lowered) == len(text) and not _UNUSUAL.search(text):  # only the words that can match are asked
+    lowered = _plain_lowered(text)
+    if lowered is not None:  # only the words that can match are asked
         return [m.span() for m in _toned_pattern(terms).finditer(lowered) if _hit(text[m.start():m.end()], terms)]
     return [m.span() for m in _WORD.finditer(text) if _hit(m.group(), terms)]
+
+
+def _words_hit(sentence: str, terms: frozenset[str]) -> set[str]:
+    """The words of a sentence that `_hit` a term, lower-cased, read word by word."""
+    return {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
 
 
 def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
@@ -83,19 +88,29 @@ def _same_when_folded() -> tuple[dict[str, str], re.Pattern]:
 _CLASSES, _UNUSUAL = _same_when_folded()
 
 
+def _plain_lowered(text: str) -> str | None:
+    """`text` lower-cased, position for position, when the letter classes of `_toned_pattern` read it as folding
+    would; None for text with other letters or marks (decomposed text, Greek, ligatures ...)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) and not _UNUSUAL.search(text) else None
+
+
+def _folded_terms(terms: frozenset[str]) -> list[str]:
+    """The terms' folded forms, longest first (a regex alternation takes the first that matches)."""
+    return sorted({fold(t) for t in terms}, key=lambda t: (-len(t), t))
+
+
 @lru_cache(maxsize=256)
 def _folded_pattern(terms: frozenset[str]) -> re.Pattern:
     """A word whose folded form is one of the terms' folded forms, in folded text."""
-    folded = sorted({fold(t) for t in terms}, key=lambda t: (-len(t), t))
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, folded)) + r")(?!\w)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, _folded_terms(terms))) + r")(?!\w)")
 
 
 @lru_cache(maxsize=256)
 def _toned_pattern(terms: frozenset[str]) -> re.Pattern:
     """The words `_folded_pattern` finds, in lower-case text with its tones: each letter of a folded term stands for
     every letter that folds to it."""
-    folded = sorted({fold(t) for t in terms}, key=lambda t: (-len(t), t))
-    spelled = ("".join(_CLASSES.get(c, re.escape(c)) for c in term) for term in folded)
+    spelled = ("".join(_CLASSES.get(c, re.escape(c)) for c in term) for term in _folded_terms(terms))
     return re.compile(r"(?<!\w)(?:" + "|".join(spelled) + r")(?!\w)")
 
 
@@ -119,15 +134,15 @@ def _found(paragraphs: list[str], terms: frozenset[str]) -> list[tuple[Position,
     term's (in the lower-cased text; in the folded text when it has letters the classes do not cover), `_hit` decides
     each of those, and only the paragraphs with a match are cut into sentences."""
     text = "\n".join(paragraphs)
-    lowered = text.lower()
-    if len(lowered) == len(text) and not _UNUSUAL.search(text):
+    lowered = _plain_lowered(text)
+    if lowered is not None:
         matches = _toned_pattern(terms).finditer(lowered)  # the common case: no fold of the whole text
     else:
         folded = fold(text)
         if len(folded) != len(text):  # decomposed or unusual text: folding changed lengths, sentence by sentence
             out = []
             for position, sentence in _all_sentences(paragraphs):
-                found = {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
+                found = _words_hit(sentence, terms)
                 if found:
                     out.append((position, sentence, found))
             return out
@@ -139,7 +154,7 @@ def _found(paragraphs: list[str], terms: frozenset[str]) -> list[tuple[Position,
     words_of: dict[int, list[tuple[int, str]]] = {}  # paragraph → (offset in it, matching word)
     for match in matches:
         word = text[match.start():match.end()].lower()
-        if word in terms or _fold_word(word) in terms:
+        if _hit(word, terms):
             number = bisect_right(starts, match.start()) - 1
             words_of.setdefault(number, []).append((match.start() - starts[number], word))
     out = []
@@ -160,7 +175,7 @@ def _found(paragraphs: list[str], terms: frozenset[str]) -> list[tuple[Position,
 
 def _sentence_hits(title: str, lead: str, body: str, terms: frozenset[str]) -> list[tuple[Position, str, set[str]]]:
     if not (lead or body):  # a title alone is one sentence
-        found = {w.lower() for w in _WORD.findall(title) if _hit(w, terms)}
+        found = _words_hit(title, terms)
         return [((0, 0), title, found)] if found else []
     return _found(_paragraphs(lead, body), terms)
 
