@@ -156,26 +156,7 @@ def main() -> None:
     for source, plan in PLAN.items():
         items = sources[source]
         rng.shuffle(items)
-        for pool, count in plan.items():
-            if pool == "random":
-                candidates = items
-            elif pool == "uncertain":
-                candidates = ([] if args.no_model else
-                              uncertain([i for i in items if _ref_key(i) not in taken],
-                                        UNCERTAIN_SCORED[source], count, rng)) or items
-            else:
-                candidates = (i for i in items if POOLS[pool].search(text_of(i)))
-            got = 0
-            for item in candidates:
-                key = _ref_key(item)
-                if key in taken or len(text_of(item)) < 40:
-                    continue
-                taken.add(key)
-                drawn.append(dict(item, pool=f"{source}:{pool}"))
-                got += 1
-                if got == count:
-                    break
-            print(f"{source}:{pool}: {got}", file=sys.stderr)
+        drawn += draw(source, items, plan, taken, rng, model=not args.no_model)
     rng.shuffle(drawn)
     args.out.mkdir(parents=True, exist_ok=True)
     rss = [d for d in drawn if d["kind"] == "rss"]
@@ -193,6 +174,36 @@ TITLE_POOLS = {
                                          r"dịch vụ công|vneid|đề án 06|không dùng tiền mặt|hóa đơn điện tử|"
                                          r"dữ liệu|định danh", re.IGNORECASE),
 }
+
+
+def draw(source: str, items: list[dict], plan: dict[str, int], taken: set[str], rng: random.Random, *,
+         model: bool = True, extra: dict | None = None) -> list[dict]:
+    """Draw each pool's count from `items` (shuffled) in the plan's order, skipping what is in `taken` (and adding what
+    is drawn to it) and texts under 40 characters. Pools: "random", "uncertain" (the model's least sure; random
+    without `model`), "title-<topic>" (a topic word in the headline) or a topic (a topic word in the text)."""
+    drawn = []
+    for pool, count in plan.items():
+        if pool == "random":
+            candidates = items
+        elif pool == "uncertain":
+            candidates = (uncertain([i for i in items if _ref_key(i) not in taken], UNCERTAIN_SCORED[source], count,
+                                    rng) if model else []) or items
+        elif pool.startswith("title-"):
+            candidates = (i for i in items if TITLE_POOLS[pool[len("title-"):]].search(i["title"]))
+        else:
+            candidates = (i for i in items if POOLS[pool].search(text_of(i)))
+        got = 0
+        for item in candidates:
+            key = _ref_key(item)
+            if key in taken or len(text_of(item)) < 40:
+                continue
+            taken.add(key)
+            drawn.append(dict(item, pool=f"{source}:{pool}", **(extra or {})))
+            got += 1
+            if got == count:
+                break
+        print(f"{source}:{pool}: {got}", file=sys.stderr)
+    return drawn
 
 
 def second_round(out: Path, data: Path, per_topic: int, seed: int) -> None:
@@ -230,30 +241,11 @@ def third_round(out: Path, data: Path, seed: int) -> None:
     dev_ids, dev_titles = {d["id"] for d in dev}, {d["title"].strip() for d in dev}
     taken = {_ref_key(json.loads(line)) for line in open(out / "refs.jsonl")}
     sources = {"vietnews": read_vietnews(data, dev_ids, dev_titles), "rss": read_rss(data, dev_ids)}
-    drawn: dict[str, list[dict]] = {"vietnews": [], "rss": []}
+    drawn: dict[str, list[dict]] = {}
     for source, plan in THIRD_PLAN.items():
         items = [i for i in sources[source] if _ref_key(i) not in taken and len(text_of(i)) >= 40]
         rng.shuffle(items)
-        for pool, count in plan.items():
-            if pool == "random":
-                candidates = items
-            elif pool == "uncertain":
-                candidates = uncertain([i for i in items if _ref_key(i) not in taken], UNCERTAIN_SCORED[source],
-                                       count, rng)
-            elif pool.startswith("title-"):
-                candidates = (i for i in items if TITLE_POOLS[pool[6:]].search(i["title"]))
-            else:
-                candidates = (i for i in items if POOLS[pool].search(text_of(i)))
-            got = 0
-            for item in candidates:
-                if _ref_key(item) in taken:
-                    continue
-                taken.add(_ref_key(item))
-                drawn[source].append(dict(item, pool=f"{source}:{pool}", labeled_on="2026-12-06"))
-                got += 1
-                if got == count:
-                    break
-            print(f"{source}:{pool}: {got}", file=sys.stderr)
+        drawn[source] = draw(source, items, plan, taken, rng, extra={"labeled_on": "2026-12-06"})
     for items in drawn.values():
         rng.shuffle(items)
     full, rss = drawn["vietnews"], drawn["rss"]
