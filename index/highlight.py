@@ -10,6 +10,7 @@ import html
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from typing import Iterator
 
 from nlp.fold import fold
 from nlp.segment import sentences
@@ -47,9 +48,18 @@ def _matching_words(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text) if _hit(m.group(), terms)]
 
 
-def _words_hit(sentence: str, terms: frozenset[str]) -> set[str]:
-    """The words of a sentence that `_hit` a term, lower-cased, read word by word."""
-    return {w.lower() for w in _WORD.findall(sentence) if _hit(w, terms)}
+def _term_of(word: str, terms: frozenset[str]) -> str | None:
+    """The term a word `_hit`s: its lower-case form when that is a term, else its folded form when that is one."""
+    lower = word.lower()
+    if lower in terms:
+        return lower
+    folded = _fold_word(word)
+    return folded if folded in terms else None
+
+
+def _terms_hit(sentence: str, terms: frozenset[str]) -> set[str]:
+    """The terms the words of a sentence `_hit`, read word by word."""
+    return {t for t in map(lambda w: _term_of(w, terms), _WORD.findall(sentence)) if t is not None}
 
 
 def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
@@ -126,13 +136,13 @@ def _all_sentences(paragraphs: list[str]) -> list[tuple[Position, str]]:
     return [((n, k), s) for n, paragraph in enumerate(paragraphs) for k, s in enumerate(sentences(paragraph))]
 
 
-def _found(paragraphs: list[str], terms: frozenset[str]) -> list[tuple[Position, str, set[str]]]:
-    """(position, sentence, its words that match a term, lower-cased: see `_hit`) of every sentence with a match, in
-    the article's order.
+def _found(paragraphs: list[str], terms: frozenset[str]) -> Iterator[tuple[Position, str, set[str]]]:
+    """(position, sentence, the terms its words hit: see `_term_of`) of every sentence with a match, in the
+    article's order, found lazily: a reader that has what it needs stops the search there.
 
     Found with one search over all the text, not word by word: the search finds every word whose folded form is a
-    term's (in the lower-cased text; in the folded text when it has letters the classes do not cover), `_hit` decides
-    each of those, and only the paragraphs with a match are cut into sentences."""
+    term's (in the lower-cased text; in the folded text when it has letters the classes do not cover), `_term_of`
+    decides each of those, and only the paragraphs with a match are cut into sentences."""
     text = "\n".join(paragraphs)
     lowered = _plain_lowered(text)
     if lowered is not None:
@@ -140,43 +150,52 @@ def _found(paragraphs: list[str], terms: frozenset[str]) -> list[tuple[Position,
     else:
         folded = fold(text)
         if len(folded) != len(text):  # decomposed or unusual text: folding changed lengths, sentence by sentence
-            out = []
             for position, sentence in _all_sentences(paragraphs):
-                found = _words_hit(sentence, terms)
+                found = _terms_hit(sentence, terms)
                 if found:
-                    out.append((position, sentence, found))
-            return out
+                    yield position, sentence, found
+            return
         matches = _folded_pattern(terms).finditer(folded)
     starts, offset = [], 0
     for paragraph in paragraphs:
         starts.append(offset)
         offset += len(paragraph) + 1
-    words_of: dict[int, list[tuple[int, str]]] = {}  # paragraph → (offset in it, matching word)
+    current, words = -1, []  # the paragraph being read, and its (offset in it, term) so far
     for match in matches:
-        word = text[match.start():match.end()].lower()
-        if _hit(word, terms):
-            number = bisect_right(starts, match.start()) - 1
-            words_of.setdefault(number, []).append((match.start() - starts[number], word))
-    out = []
-    for number, words in sorted(words_of.items()):
-        paragraph = paragraphs[number]
-        cut = sentences(paragraph)  # each one a piece of the paragraph, in order
-        begins, cursor = [], 0
-        for sentence in cut:
-            cursor = paragraph.find(sentence, cursor)
-            begins.append(cursor)
-            cursor += len(sentence)
-        found_in: dict[int, set[str]] = {}
-        for at, word in words:
-            found_in.setdefault(bisect_right(begins, at) - 1, set()).add(word)
-        out += [((number, k), cut[k], found) for k, found in sorted(found_in.items())]
-    return out
+        term = _term_of(text[match.start():match.end()], terms)
+        if term is None:
+            continue
+        number = bisect_right(starts, match.start()) - 1
+        if number != current:
+            if words:
+                yield from _paragraph_hits(paragraphs[current], current, words)
+            current, words = number, []
+        words.append((match.start() - starts[number], term))
+    if words:
+        yield from _paragraph_hits(paragraphs[current], current, words)
 
 
-def _sentence_hits(title: str, lead: str, body: str, terms: frozenset[str]) -> list[tuple[Position, str, set[str]]]:
+def _paragraph_hits(paragraph: str, number: int, words: list[tuple[int, str]]
+                    ) -> Iterator[tuple[Position, str, set[str]]]:
+    """The sentences of one paragraph that hold the (offset, term) matches, with their terms, in order."""
+    cut = sentences(paragraph)  # each one a piece of the paragraph, in order
+    begins, cursor = [], 0
+    for sentence in cut:
+        cursor = paragraph.find(sentence, cursor)
+        begins.append(cursor)
+        cursor += len(sentence)
+    found_in: dict[int, set[str]] = {}
+    for at, term in words:
+        found_in.setdefault(bisect_right(begins, at) - 1, set()).add(term)
+    for k, found in sorted(found_in.items()):
+        yield (number, k), cut[k], found
+
+
+def _sentence_hits(title: str, lead: str, body: str, terms: frozenset[str]
+                   ) -> Iterator[tuple[Position, str, set[str]]]:
     if not (lead or body):  # a title alone is one sentence
-        found = _words_hit(title, terms)
-        return [((0, 0), title, found)] if found else []
+        found = _terms_hit(title, terms)
+        return iter([((0, 0), title, found)] if found else [])
     return _found(_paragraphs(lead, body), terms)
 
 
@@ -191,23 +210,35 @@ def _first(title: str, lead: str, body: str) -> str | None:
     return None
 
 
+def _best_two(hits: Iterator[tuple[Position, str, set[str]]], ceiling: int, short: int) -> list[tuple]:
+    """The two best sentences as (-terms hit, position, sentence): most terms first, then the article's order. The
+    search stops once nothing later can change the answer: the best sentence hits all `ceiling` terms and is not
+    `short` (no second one is shown), or the two best both hit them all."""
+    best: list[tuple] = []
+    for position, sentence, found in hits:
+        best = sorted(best + [(-len(found), position, sentence)])[:2]
+        if best[0][0] == -ceiling and (len(best[0][2]) >= short or (len(best) > 1 and best[1][0] == -ceiling)):
+            break
+    return best
+
+
 def snippet(title: str, lead: str, body: str, terms: frozenset[str], limit: int = SNIPPET_CHARS) -> str:
-    """HTML snippet: the sentences (lead first, then body) that match the most distinct query terms.
+    """HTML snippet: the sentence (lead first, then body) whose words hit the most query terms, and the next best
+    one when it is short.
 
     `terms` are lower-case syllables, toned or tone-less (see `_hit`); with no terms (browsing) the lead or the
     opening of the body is returned.
     """
     if not terms:
         return html.escape(_clip(_first(title, lead, body) or "", frozenset(), limit))
-    hits = _sentence_hits(title, lead, body, terms)
-    scored = [(-len(found), position, sentence) for position, sentence, found in hits]
-    if not scored:
+    best = _best_two(_sentence_hits(title, lead, body, terms), len(terms), limit // 2)
+    if not best:
         first = _first(title, lead, body)
         return html.escape(_clip(title if first is None else first, frozenset(), limit))
-    scored.sort()
-    chosen = [scored[0]]
-    if len(scored[0][2]) < limit // 2 and len(scored) > 1:
-        chosen.append(scored[1])
+    chosen = best[:1] if len(best[0][2]) >= limit // 2 else best
     chosen.sort(key=lambda item: item[1])  # keep the article's order
-    text = " … ".join(_clip(s, terms, limit if len(chosen) == 1 else limit // 2) for _, _, s in chosen)
+    pieces = [_clip(s, terms, limit if len(chosen) == 1 else limit // 2) for _, _, s in chosen]
+    if len(pieces) > 1:  # one ellipsis between two pieces, whether or not either was cut there
+        pieces = [pieces[0].removesuffix(" …"), pieces[1].removeprefix("… ")]
+    text = " … ".join(pieces)
     return _marked(text, terms)[0]
