@@ -221,11 +221,17 @@ def _compound(q: wq.Query, seg: Segment) -> Result:
                 score += part[1]
         return mask, score
     if isinstance(q, wq.And):
-        parts = [_dense(_eval(child, seg), seg) for child in q.subqueries]
-        mask, score = parts[0][0].copy(), parts[0][1].copy()
-        for part_mask, part_score in parts[1:]:
-            mask &= part_mask
-            score += part_score
+        mask = score = None
+        for child in q.subqueries:
+            part = _eval(child, seg)
+            if isinstance(part, Sparse) and not len(part.ids):
+                return _none(seg)  # a part with no posting here: nothing matches, and the rest is not read
+            part_mask, part_score = _dense(part, seg)
+            if mask is None:
+                mask, score = part_mask.copy(), part_score.copy()
+            else:
+                mask &= part_mask
+                score += part_score
         score[~mask] = 0.0
         return mask, score
     if isinstance(q, wq.AndMaybe):

@@ -67,7 +67,8 @@ def _matches(segments, q: wq.Query) -> Matches:
 
 def _scores(segments, q: wq.Query, matches: Matches) -> list[np.ndarray]:
     """The score of every matching document, segment by segment (0 where `q` does not score it)."""
-    return [np.round(evaluate(q, seg)[1][ids], SCORE_DIGITS) for (_, _, seg), (_, _, ids) in zip(segments, matches)]
+    return [np.round(evaluate(q, seg)[1][ids], SCORE_DIGITS) if len(ids) else np.zeros(0)
+            for (_, _, seg), (_, _, ids) in zip(segments, matches)]
 
 
 def _relaxed_matches(segments, plan: Plan, fq: wq.Query | None) -> Matches:

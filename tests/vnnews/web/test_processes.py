@@ -101,6 +101,44 @@ def test_two_processes_share_the_port_and_every_write(demo_copy, model_path):
     _wait(lambda: all(_gone(pid) for pid in child), "a serving process outlived `kill` of the server")
 
 
+def _sockets(pid: int) -> int:
+    fds = Path(f"/proc/{pid}/fd")
+    count = 0
+    for fd in fds.iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except OSError:  # closed meanwhile
+            pass
+    return count
+
+
+def test_kept_alive_connections_are_shared_out_evenly_between_the_processes(demo_copy, model_path):
+    # Each client keeps its connection, so the process that accepts it serves all its requests: left to the kernel,
+    # eight connections split 4/4 only about one time in four, and the busier process answers its clients slower.
+    port = _free_port()
+    server = _serve(demo_copy, model_path, port)
+    connections = []
+    try:
+        _wait(lambda: _healthy(port) or server.poll() is not None, "the server never answered")
+        processes = [server.pid] + _children(server.pid)
+        # the health checks' connections are closed once both processes hold only the listening socket
+        _wait(lambda: len({_sockets(pid) for pid in processes}) == 1, "a health check's connection stayed open")
+        before = {pid: _sockets(pid) for pid in processes}
+        for _ in range(8):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", "/api/search?" + urlencode({"q": "khởi nghiệp"}))
+            response = connection.getresponse()
+            assert response.status == 200 and json.loads(response.read())["total"] > 0
+            connections.append(connection)
+        held = sorted(_sockets(pid) - before[pid] for pid in processes)
+        assert held == [4, 4], f"connections held by each process: {held}"
+    finally:
+        for connection in connections:
+            connection.close()
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def test_serving_processes_die_with_a_killed_server(demo_copy, model_path):
     port = _free_port()
     server = _serve(demo_copy, model_path, port)
