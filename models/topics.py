@@ -191,7 +191,7 @@ class TopicModel:
         return path
 
 
-DEFAULT_C = 16.0  # what `vnnews train --grid` chose for the shipped model (models.topics.GRID)
+DEFAULT_C = 32.0  # what `vnnews train --grid` chose for the shipped model (models.topics.GRID)
 DEFAULT_CUE_WEIGHT = 0.25
 GRID = ((4.0, 0.25), (8.0, 0.25), (16.0, 0.25), (32.0, 0.25), (16.0, 0.5))  # (C, cue weight) tried by `vnnews train --grid`
 

@@ -146,7 +146,7 @@ class _Balance:
         def balanced() -> bool:
             listening = readable()  # waitress's own checks (connection limit, housekeeping) first
             now = time.monotonic()
-            held = counts[slot] = len(server._map)  # its channels: the connections, plus the same two in every process
+            held = counts[slot] = len(server._map)  # its channels: its connections, and two every process has
             beats[slot] = now
             return listening and all(held <= count for count, beat in zip(counts, beats) if now - beat < self.STALE)
 
