@@ -171,3 +171,28 @@ def test_a_bad_processes_value_is_a_usage_error(tmp_path):
                            "none"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "argument --processes: processes must be a whole number of at least 1 or 'auto'" in done.stderr
+
+
+def test_a_process_listens_only_while_it_holds_no_more_connections_than_a_live_other():
+    from waitress.server import create_server
+
+    from vnnews.web.app import _Balance
+
+    balance = _Balance(2)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server = create_server(lambda environ, start_response: [], sockets=[listener], threads=1)
+        try:
+            balance.attach(server, 0)
+            own = len(server._map)  # its listening socket and its trigger: what a process holds with no client
+            balance.beats[1] = time.monotonic()
+            balance.counts[1] = own
+            assert server.readable() and balance.counts[0] == own  # as many as the other: it listens, and says so
+            balance.beats[1] = time.monotonic()
+            balance.counts[1] = own - 1
+            assert not server.readable()  # the other holds fewer: new connections are the other's
+            balance.beats[1] = time.monotonic() - 2 * _Balance.STALE
+            assert server.readable()  # the other has not turned its loop for a while (it died): it no longer counts
+        finally:
+            server.trigger.close()
+            server.close()
+            server.task_dispatcher.shutdown()
