@@ -25,7 +25,7 @@ _fold_word = lru_cache(maxsize=2**16)(fold)  # words repeat across sentences and
 
 def _hit(word: str, terms: frozenset[str]) -> bool:
     """A word matches a toned term exactly (case aside) or a tone-less term in any tone."""
-    return word.lower() in terms or _fold_word(word) in terms
+    return _term_of(word, terms) is not None
 
 
 def _marked(text: str, terms: frozenset[str]) -> tuple[str, int]:
@@ -59,7 +59,7 @@ def _term_of(word: str, terms: frozenset[str]) -> str | None:
 
 def _terms_hit(sentence: str, terms: frozenset[str]) -> set[str]:
     """The terms the words of a sentence `_hit`, read word by word."""
-    return {t for t in map(lambda w: _term_of(w, terms), _WORD.findall(sentence)) if t is not None}
+    return {term for word in _WORD.findall(sentence) if (term := _term_of(word, terms)) is not None}
 
 
 def _clip(sentence: str, terms: frozenset[str], limit: int) -> str:
