@@ -187,6 +187,11 @@ class Store:
             stored = s.document(id=article_id)
         return stored_article(stored) if stored else None
 
+    def segments(self) -> int:
+        """How many segments the index is in (each commit adds one; merges and `optimize` join them)."""
+        with self.searcher() as searcher:
+            return len(searcher.reader().leaf_readers())
+
     def size_bytes(self) -> int:
         """Bytes the index takes on disk."""
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())

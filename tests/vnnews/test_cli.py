@@ -205,6 +205,14 @@ def test_ingest_text_summary_names_the_rejected_line(capsys, tmp_path, model_pat
     assert "added 4, updated 0, unchanged 0, rejected 1" in out
     assert f"rejected {inbox / 'feed.jsonl'}:2:" in out
     assert "the index now holds 4 articles" in out
+    assert "vnnews optimize" not in out  # four articles are no bulk load
+
+
+def test_a_bulk_ingest_into_several_segments_suggests_optimize(capsys, tmp_path, model_path, inbox, monkeypatch):
+    monkeypatch.setattr(cli, "OPTIMIZE_HINT_ARTICLES", 4)  # as if these four were thousands
+    _, out, _ = run(capsys, "--model", model_path, "--data-dir", tmp_path / "var", "ingest", "--commit-every", "1",
+                    inbox)
+    assert "the index is in 4 segments: `vnnews optimize` merges them into one" in out
 
 
 def test_ingest_missing_path(capsys, tmp_path, model_path):
@@ -215,7 +223,9 @@ def test_ingest_missing_path(capsys, tmp_path, model_path):
 
 def test_optimize_merges_the_commits_into_one_segment(capsys, tmp_path, model_path, inbox):
     data_dir = tmp_path / "var"
-    run(capsys, "--model", model_path, "--data-dir", data_dir, "ingest", "--json", "--commit-every", "1", inbox)
+    _, out, _ = run(capsys, "--model", model_path, "--data-dir", data_dir, "ingest", "--json", "--commit-every", "1",
+                    inbox)
+    assert json.loads(out)["index_segments"] == 4
     from index.store import Store
 
     def segments():
