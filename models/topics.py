@@ -22,6 +22,7 @@ from typing import Sequence
 import joblib
 import numpy as np
 import sklearn
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
@@ -144,6 +145,15 @@ def best_thresholds(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return np.array(best)
 
 
+def _union_transform(union: FeatureUnion, texts: list[str]):
+    """What `union.transform(texts)` returns (its blocks, weighted, side by side), without its joblib dispatch."""
+    weights = union.transformer_weights or {}
+    blocks = [transformer.transform(texts) for _, transformer in union.transformer_list]
+    blocks = [block * weights[name] if name in weights else block
+              for (name, _), block in zip(union.transformer_list, blocks)]
+    return sparse.hstack([sparse.csr_matrix(block) for block in blocks]).tocsr()
+
+
 @dataclass
 class TopicModel:
     """A trained topic classifier with everything needed to trust it later."""
@@ -166,9 +176,11 @@ class TopicModel:
 
     def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Per-label probability-like scores for feature texts (see `feature_text`)."""
-        # The per-label estimators directly: OneVsRestClassifier.predict_proba goes through joblib, which warns
-        # when called from a server's worker threads.
-        features = self.pipeline.named_steps["features"].transform(list(texts))
+        # The feature blocks and the per-label estimators directly: FeatureUnion.transform and
+        # OneVsRestClassifier.predict_proba go through scikit-learn's joblib wrapper, which resets the process's
+        # warning filters while it runs a task (they are global before Python 3.14), so a server's threads tagging at
+        # once raced on them and warned.
+        features = _union_transform(self.pipeline.named_steps["features"], list(texts))
         estimators = self.pipeline.named_steps["classify"].estimators_
         probabilities = np.column_stack([e.predict_proba(features)[:, 1] for e in estimators])
         return [{label: round(float(p), 4) for label, p in zip(self.labels, row)} for row in probabilities]

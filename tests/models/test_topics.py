@@ -236,3 +236,20 @@ def test_a_passing_mention_deep_in_a_long_article_about_something_else_is_not_a_
     assert digital_rules(["startup", DT_RULE], long_text) == ["startup"]
     short = feature_text("Quỹ khởi nghiệp tăng vốn", "", "Quỹ rót vốn cho startup. Các nhóm học chuyển đổi số.")
     assert digital_rules(["startup", DT_RULE], short) == ["startup", DT_RULE]  # a short item has no "passing"
+
+
+def test_scores_are_the_pipelines_without_scikit_learns_joblib_wrapper(model, monkeypatch):
+    # That wrapper resets the process's warning filters (global before Python 3.14) while it runs a task, so server
+    # threads tagging at once raced on them and warned ("`sklearn.utils.parallel.delayed` should be used with ...").
+    from sklearn.utils import parallel
+
+    texts = [feature_text("Đà Nẵng mở vườn ươm khởi nghiệp trí tuệ nhân tạo",
+                          "Thành phố hỗ trợ doanh nghiệp chuyển đổi số.", ""), feature_text("Giá vàng hôm nay", "", "")]
+    expected = [{label: round(float(p), 4) for label, p in zip(model.labels, row)}
+                for row in model.pipeline.predict_proba(texts)]
+
+    def refuse(self, iterable):
+        raise AssertionError("scored through sklearn.utils.parallel.Parallel")
+
+    monkeypatch.setattr(parallel.Parallel, "__call__", refuse)
+    assert model.scores(texts) == expected
