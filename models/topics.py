@@ -148,10 +148,11 @@ def best_thresholds(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
 def _union_transform(union: FeatureUnion, texts: list[str]):
     """What `union.transform(texts)` returns (its blocks, weighted, side by side), without its joblib dispatch."""
     weights = union.transformer_weights or {}
-    blocks = [transformer.transform(texts) for _, transformer in union.transformer_list]
-    blocks = [block * weights[name] if name in weights else block
-              for (name, _), block in zip(union.transformer_list, blocks)]
-    return sparse.hstack([sparse.csr_matrix(block) for block in blocks]).tocsr()
+    blocks = []
+    for name, transformer in union.transformer_list:
+        block = transformer.transform(texts)
+        blocks.append(sparse.csr_matrix(block * weights[name] if name in weights else block))
+    return sparse.hstack(blocks).tocsr()
 
 
 @dataclass
