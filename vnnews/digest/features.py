@@ -65,13 +65,11 @@ def _names(tokens: list[str], lower: list[str], *, sentence_start: bool, stop: f
     out: list[str] = []
     run: list[str] = []
     for i, token in enumerate(tokens):
-        if token[:1].isupper():  # (never a digit)
+        if _is_capitalised(token):  # (never a digit)
             if i == 0 and sentence_start:
                 if lower[0] in stop:
-                    out += _run_names(run)
-                    run = []
-                    continue
-                if len(tokens) >= 2 and not tokens[1][:1].isupper() and not any(c.isupper() for c in token[1:]):
+                    continue  # a function word: the run starts after it
+                if len(tokens) >= 2 and not _is_capitalised(tokens[1]) and not any(c.isupper() for c in token[1:]):
                     continue  # the sentence's capital alone, not a name
             run.append(lower[i])
             continue
