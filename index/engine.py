@@ -24,6 +24,7 @@ from whoosh.util.times import datetime_to_long
 
 from index.codec import read_blocks
 from index.state import Postings, PostingsCache, SegmentArrays
+from index.vocabulary import leaves
 
 _BM25 = BM25F()
 B, K1 = _BM25.B, _BM25.K1
@@ -35,7 +36,7 @@ class TermInfos:
     document frequency and again for its postings, in every segment)."""
 
     def __init__(self, searcher):
-        self.readers = [s.reader() for s, _ in searcher.subsearchers] if searcher.subsearchers else [searcher.reader()]
+        self.readers = [leaf.reader() for leaf, _ in leaves(searcher)]
         self._found: dict[tuple[str, str], list] = {}
 
     def of(self, field: str, text: str) -> list:
