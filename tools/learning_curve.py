@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -51,7 +50,8 @@ def main() -> None:
     shipped = topics.load(ROOT / "models" / "topics.joblib").metrics  # what grouped cross-validation chose
     c, cue_weight = shipped["c"], shipped["cue_weight"]
     rank = np.random.default_rng(0).permutation(len(y))  # the fixed order in which real articles are kept
-    folds = list(GroupKFold(5, shuffle=True, random_state=0).split(texts, y, groups))
+    cv, group_list = topics._folds(5, groups)  # the folds `vnnews train` cross-validates with
+    folds = list(cv.split(texts, y, group_list))
     for fraction in args.fractions:
         started = time.perf_counter()
         oof = np.zeros(y.shape)
