@@ -42,10 +42,10 @@ def _marked(text: str, terms: frozenset[str]) -> tuple[str, int]:
 
 def _matching_words(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """(start, end) of every word of `text` that `_hit`s a term."""
-    lowered = _plain_lowered(text)
-    if lowered is not None:  # only the words that can match are asked
-        return [m.span() for m in _toned_pattern(terms).finditer(lowered) if _hit(text[m.start():m.end()], terms)]
-    return [m.span() for m in _WORD.finditer(text) if _hit(m.group(), terms)]
+    found = _spans(text, terms)
+    if found is None:
+        return [m.span() for m in _WORD.finditer(text) if _hit(m.group(), terms)]
+    return [(start, end) for start, end, _ in found]
 
 
 def _term_of(word: str, terms: frozenset[str]) -> str | None:
@@ -124,6 +124,23 @@ def _toned_pattern(terms: frozenset[str]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(spelled) + r")(?!\w)")
 
 
+def _spans(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int, str]] | None:
+    """(start, end, term: see `_term_of`) of every word of `text` that hits a term, lazily, found with one search: in
+    the lower-cased text (the common case: no fold of the whole text) or, when it has letters the classes do not
+    cover, in the folded text; each word the search finds is decided by `_term_of`. None when folding changes the
+    text's length (decomposed or unusual text), which is then read word by word."""
+    lowered = _plain_lowered(text)
+    if lowered is not None:
+        matches = _toned_pattern(terms).finditer(lowered)
+    else:
+        folded = fold(text)
+        if len(folded) != len(text):
+            return None
+        matches = _folded_pattern(terms).finditer(folded)
+    return ((m.start(), m.end(), term) for m in matches
+            if (term := _term_of(text[m.start():m.end()], terms)) is not None)
+
+
 Position = tuple[int, int]  # (paragraph, sentence in it): the article's order of its sentences
 
 
@@ -140,37 +157,28 @@ def _found(paragraphs: list[str], terms: frozenset[str]) -> Iterator[tuple[Posit
     """(position, sentence, the terms its words hit: see `_term_of`) of every sentence with a match, in the
     article's order, found lazily: a reader that has what it needs stops the search there.
 
-    Found with one search over all the text, not word by word: the search finds every word whose folded form is a
-    term's (in the lower-cased text; in the folded text when it has letters the classes do not cover), `_term_of`
-    decides each of those, and only the paragraphs with a match are cut into sentences."""
+    Found with one search over all the text (`_spans`), not word by word, and only the paragraphs with a match are
+    cut into sentences."""
     text = "\n".join(paragraphs)
-    lowered = _plain_lowered(text)
-    if lowered is not None:
-        matches = _toned_pattern(terms).finditer(lowered)  # the common case: no fold of the whole text
-    else:
-        folded = fold(text)
-        if len(folded) != len(text):  # decomposed or unusual text: folding changed lengths, sentence by sentence
-            for position, sentence in _all_sentences(paragraphs):
-                found = _terms_hit(sentence, terms)
-                if found:
-                    yield position, sentence, found
-            return
-        matches = _folded_pattern(terms).finditer(folded)
+    spans = _spans(text, terms)
+    if spans is None:  # folding changed the text's length: sentence by sentence, word by word
+        for position, sentence in _all_sentences(paragraphs):
+            found = _terms_hit(sentence, terms)
+            if found:
+                yield position, sentence, found
+        return
     starts, offset = [], 0
     for paragraph in paragraphs:
         starts.append(offset)
         offset += len(paragraph) + 1
     current, words = -1, []  # the paragraph being read, and its (offset in it, term) so far
-    for match in matches:
-        term = _term_of(text[match.start():match.end()], terms)
-        if term is None:
-            continue
-        number = bisect_right(starts, match.start()) - 1
+    for start, _, term in spans:
+        number = bisect_right(starts, start) - 1
         if number != current:
             if words:
                 yield from _paragraph_hits(paragraphs[current], current, words)
             current, words = number, []
-        words.append((match.start() - starts[number], term))
+        words.append((start - starts[number], term))
     if words:
         yield from _paragraph_hits(paragraphs[current], current, words)
 
